@@ -1,0 +1,87 @@
+/* backend.h - where tasks run: a table of callbacks, chosen by name.
+ *
+ * The dispatch loop is the same for every backend; only the clock and the
+ * source of completions differ. A backend exposes a fixed table of streams
+ * (kernel streams, one config-upload stream, one telemetry-download stream),
+ * accepts one task at a time per stream (submit), and reports completions
+ * (wait). It also models or runs the two device rings: kernels consume config
+ * slots and produce telemetry records; the telemetry-download stream drains the
+ * device telemetry ring into the collector given at open.
+ *
+ * `sim` (backend_sim.c) is a deterministic discrete-event model on a virtual
+ * clock. `cuda` (cuda/, issue [2]) runs the real pipeline on the wall clock.
+ * The ops struct is versioned like the policy ops.
+ */
+#ifndef AATGS_BACKEND_H
+#define AATGS_BACKEND_H
+
+#include <stdint.h>
+
+#include "error.h"
+#include "graph.h"
+#include "policy.h"
+#include "profile.h"
+#include "telemetry.h"
+
+#define AATGS_BACKEND_OPS_VERSION 1
+
+typedef struct aatgs_backend_config {
+  const aatgs_graph *graph;       /* finalized */
+  const aatgs_profile *profile;
+  uint32_t kernel_streams;        /* >= 1 */
+  uint64_t seed;                  /* noise seed: actual durations depend on (seed, task) only */
+  double noise_cv;                /* multiplicative lognormal noise on estimates */
+  aatgs_telemetry *telemetry;     /* where telemetry that reaches the host goes */
+} aatgs_backend_config;
+
+typedef struct aatgs_completion {
+  uint32_t task;
+  uint32_t stream;
+  aatgs_ns submit_ns; /* host clock when submitted */
+  aatgs_ns start_ns;  /* device clock, same time base as now() */
+  aatgs_ns end_ns;
+  int status;         /* AATGS_OK, or a negative code if the task failed */
+} aatgs_completion;
+
+typedef struct aatgs_backend_stats {
+  uint32_t config_len, config_cap;      /* device config ring */
+  uint64_t config_overflows;            /* uploads that found the ring full */
+  uint32_t telemetry_len, telemetry_cap;/* device telemetry ring */
+  uint64_t telemetry_overflows;         /* records lost because the ring was full */
+  uint64_t telemetry_drains;            /* background drains performed */
+  aatgs_ns kernel_busy_ns;              /* sum over kernel streams of busy time so far */
+} aatgs_backend_stats;
+
+typedef struct aatgs_backend aatgs_backend;
+
+typedef struct aatgs_backend_ops {
+  int version;
+  const char *name;
+  const char *summary;
+  /* Returns 1 if the backend can run here (a device is present), else 0. */
+  int (*available)(void);
+  int (*open)(aatgs_backend **out, const aatgs_backend_config *cfg, aatgs_err *err);
+  /* Stream table, valid until close. */
+  const aatgs_stream_info *(*streams)(aatgs_backend *b, uint32_t *n);
+  /* Starts `task` on `stream` (which must be idle and of the task's class). */
+  int (*submit)(aatgs_backend *b, uint32_t task, uint32_t stream, aatgs_err *err);
+  /* Waits until at least one completion or until `deadline` (device clock),
+   * whichever is first; writes up to cap completions, sets *n. A backend with
+   * nothing in flight returns at once with *n = 0 and now() = deadline. */
+  int (*wait)(aatgs_backend *b, aatgs_ns deadline, aatgs_completion *out, uint32_t cap,
+              uint32_t *n, aatgs_err *err);
+  aatgs_ns (*now)(aatgs_backend *b);
+  void (*stats)(aatgs_backend *b, aatgs_backend_stats *out);
+  void (*close)(aatgs_backend *b); /* NULL-safe */
+} aatgs_backend_ops;
+
+/* Registry: "sim" always; "cuda" when built with CUDA. NULL if unknown. */
+const aatgs_backend_ops *aatgs_backend_find(const char *name);
+uint32_t aatgs_backend_count(void);
+const aatgs_backend_ops *aatgs_backend_at(uint32_t i);
+/* "auto": the first available backend of cuda, sim. */
+const aatgs_backend_ops *aatgs_backend_auto(void);
+
+extern const aatgs_backend_ops aatgs_backend_sim;
+
+#endif
