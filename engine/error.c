@@ -41,7 +41,14 @@ int aatgs_err_prefix(aatgs_err *err, const char *fmt, ...) {
   vsnprintf(pre, sizeof pre, fmt, ap);
   va_end(ap);
   memcpy(old, err->msg, sizeof old);
-  snprintf(err->msg, sizeof err->msg, "%s: %s", pre, old);
+  size_t n = strlen(pre);
+  if (n > sizeof err->msg - 3) n = sizeof err->msg - 3;
+  memcpy(err->msg, pre, n);
+  memcpy(err->msg + n, ": ", 2);
+  size_t rest = sizeof err->msg - n - 3, m = strlen(old);
+  if (m > rest) m = rest;
+  memcpy(err->msg + n + 2, old, m);
+  err->msg[n + 2 + m] = '\0';
   return err->code;
 }
 

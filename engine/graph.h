@@ -156,6 +156,9 @@ void aatgs_graph_reset(aatgs_graph *g);
 aatgs_task_status aatgs_graph_status(const aatgs_graph *g, uint32_t task);
 /* READY -> RUNNING at time t. AATGS_ESTATE if the task is not READY. */
 int aatgs_graph_mark_started(aatgs_graph *g, uint32_t task, aatgs_ns t);
+/* Records when a RUNNING task really began on the device (mark_started
+ * records the host's submit time). */
+int aatgs_graph_set_start_time(aatgs_graph *g, uint32_t task, aatgs_ns t);
 /* RUNNING -> COMPLETED at time t; every dependent whose last dependency this
  * was becomes READY and is appended to the ready queue. */
 int aatgs_graph_mark_complete(aatgs_graph *g, uint32_t task, aatgs_ns t);

@@ -1,6 +1,6 @@
 /* profile.h - the machine profile: constants of the simulated GPU pipeline.
  *
- * A profile is a small YAML file (scenarios/profiles/*.yaml). `aatgs calibrate`
+ * A profile is a small YAML file (files in scenarios/profiles/). `aatgs calibrate`
  * (issue [2]) measures one on a real GPU; aatgs_profile_default gives the
  * built-in H100 profile that scenarios/profiles/h100.yaml also holds.
  * Unknown keys are errors (file:line:col), missing keys keep the defaults.

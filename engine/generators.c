@@ -1,0 +1,730 @@
+/* generators.c - duration models, parameter handling and the synthetic
+ * generators: chain, fork_join, layered, phase_pipeline. */
+#include "generators.h"
+
+#include <math.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "yamlutil.h"
+
+#define MAX_TASKS AATGS_GEN_MAX_TASKS
+
+/* ---- duration models ---- */
+
+static const char *const dist_names[AATGS_DIST_COUNT] = {"type",   "fixed",     "uniform",
+                                                         "normal", "lognormal", "bimodal"};
+
+typedef struct dist_field {
+  aatgs_dist_kind kind;
+  const char *name;
+  int is_real;   /* double (else aatgs_ns) */
+  size_t offset; /* into aatgs_dist */
+} dist_field;
+
+/* Fields per kind, in positional order for the text form. */
+static const dist_field dist_fields[] = {
+    {AATGS_DIST_FIXED, "value", 0, offsetof(aatgs_dist, value)},
+    {AATGS_DIST_UNIFORM, "min", 0, offsetof(aatgs_dist, min)},
+    {AATGS_DIST_UNIFORM, "max", 0, offsetof(aatgs_dist, max)},
+    {AATGS_DIST_NORMAL, "mean", 0, offsetof(aatgs_dist, mean)},
+    {AATGS_DIST_NORMAL, "sd", 0, offsetof(aatgs_dist, sd)},
+    {AATGS_DIST_NORMAL, "min", 0, offsetof(aatgs_dist, min)},
+    {AATGS_DIST_LOGNORMAL, "mean", 0, offsetof(aatgs_dist, mean)},
+    {AATGS_DIST_LOGNORMAL, "cv", 1, offsetof(aatgs_dist, cv)},
+    {AATGS_DIST_BIMODAL, "short", 0, offsetof(aatgs_dist, short_ns)},
+    {AATGS_DIST_BIMODAL, "long", 0, offsetof(aatgs_dist, long_ns)},
+    {AATGS_DIST_BIMODAL, "p_long", 1, offsetof(aatgs_dist, p_long)},
+};
+#define NUM_DIST_FIELDS (sizeof dist_fields / sizeof dist_fields[0])
+
+const char *aatgs_dist_kind_name(aatgs_dist_kind k) {
+  return ((int)k >= 0 && (int)k < (int)AATGS_DIST_COUNT) ? dist_names[k] : "?";
+}
+
+/* "5ms", "1.5us", "7ns": the shortest exact unit for messages. */
+static void fmt_duration(char *buf, size_t cap, aatgs_ns ns) {
+  if (ns != 0 && ns % AATGS_NS_PER_S == 0)
+    snprintf(buf, cap, "%llds", (long long)(ns / AATGS_NS_PER_S));
+  else if (ns != 0 && ns % AATGS_NS_PER_MS == 0)
+    snprintf(buf, cap, "%lldms", (long long)(ns / AATGS_NS_PER_MS));
+  else if (ns != 0 && ns % AATGS_NS_PER_US == 0)
+    snprintf(buf, cap, "%lldus", (long long)(ns / AATGS_NS_PER_US));
+  else
+    snprintf(buf, cap, "%lldns", (long long)ns);
+}
+
+int aatgs_dist_init(aatgs_dist *d, const char *kind, aatgs_err *err) {
+  memset(d, 0, sizeof *d);
+  for (int k = 0; k < AATGS_DIST_COUNT; k++) {
+    if (strcmp(kind, dist_names[k]) != 0) continue;
+    d->kind = (aatgs_dist_kind)k;
+    if (d->kind == AATGS_DIST_NORMAL) d->min = AATGS_NS_PER_US;
+    if (d->kind == AATGS_DIST_LOGNORMAL) d->cv = 0.5;
+    if (d->kind == AATGS_DIST_BIMODAL) d->p_long = 0.5;
+    return AATGS_OK;
+  }
+  return aatgs_err_set(err, AATGS_ENOENT,
+                       "unknown duration model \"%s\" (known: fixed, uniform, normal, lognormal, "
+                       "bimodal, type)",
+                       kind);
+}
+
+static void field_list(aatgs_dist_kind kind, char *buf, size_t cap) {
+  size_t used = 0;
+  buf[0] = '\0';
+  for (size_t i = 0; i < NUM_DIST_FIELDS; i++) {
+    if (dist_fields[i].kind != kind) continue;
+    int n = snprintf(buf + used, cap - used, "%s%s", used ? ", " : "", dist_fields[i].name);
+    if (n < 0 || (size_t)n >= cap - used) break;
+    used += (size_t)n;
+  }
+  if (used == 0) snprintf(buf, cap, "none");
+}
+
+int aatgs_dist_set_field(aatgs_dist *d, const char *field, const char *text, aatgs_err *err) {
+  for (size_t i = 0; i < NUM_DIST_FIELDS; i++) {
+    const dist_field *f = &dist_fields[i];
+    if (f->kind != d->kind || strcmp(f->name, field) != 0) continue;
+    char *base = (char *)d + f->offset;
+    if (f->is_real) {
+      double v;
+      if (aatgs__parse_double(text, &v) != 0)
+        return aatgs_err_set(err, AATGS_EINVAL, "%s: expected a number, got \"%s\"", field, text);
+      memcpy(base, &v, sizeof v);
+    } else {
+      aatgs_ns v;
+      if (aatgs__parse_duration(text, &v) != 0)
+        return aatgs_err_set(err, AATGS_EINVAL, "%s: expected a duration like 5ms, got \"%s\"",
+                             field, text);
+      memcpy(base, &v, sizeof v);
+    }
+    return AATGS_OK;
+  }
+  char valid[128];
+  field_list(d->kind, valid, sizeof valid);
+  return aatgs_err_set(err, AATGS_ENOENT, "unknown field \"%s\" for dist %s (valid: %s)", field,
+                       dist_names[d->kind], valid);
+}
+
+int aatgs_dist_check(const aatgs_dist *d, aatgs_err *err) {
+  switch (d->kind) {
+  case AATGS_DIST_TYPE: return AATGS_OK;
+  case AATGS_DIST_FIXED:
+    if (d->value < 1) return aatgs_err_set(err, AATGS_EINVAL, "fixed: value must be > 0");
+    return AATGS_OK;
+  case AATGS_DIST_UNIFORM:
+    if (d->min < 1) return aatgs_err_set(err, AATGS_EINVAL, "uniform: min must be > 0");
+    if (d->max < d->min) return aatgs_err_set(err, AATGS_EINVAL, "uniform: max must be >= min");
+    return AATGS_OK;
+  case AATGS_DIST_NORMAL:
+    if (d->mean < 1) return aatgs_err_set(err, AATGS_EINVAL, "normal: mean must be > 0");
+    if (d->min < 1) return aatgs_err_set(err, AATGS_EINVAL, "normal: min must be > 0");
+    if (d->min > d->mean + 3 * d->sd)
+      return aatgs_err_set(err, AATGS_EINVAL, "normal: min is more than 3 sd above the mean");
+    return AATGS_OK;
+  case AATGS_DIST_LOGNORMAL:
+    if (d->mean < 1) return aatgs_err_set(err, AATGS_EINVAL, "lognormal: mean must be > 0");
+    if (!(d->cv >= 0.0 && d->cv <= 10.0))
+      return aatgs_err_set(err, AATGS_EINVAL, "lognormal: cv must be in [0, 10]");
+    return AATGS_OK;
+  case AATGS_DIST_BIMODAL:
+    if (d->short_ns < 1 || d->long_ns < 1)
+      return aatgs_err_set(err, AATGS_EINVAL, "bimodal: short and long must be > 0");
+    if (!(d->p_long >= 0.0 && d->p_long <= 1.0))
+      return aatgs_err_set(err, AATGS_EINVAL, "bimodal: p_long must be in [0, 1]");
+    return AATGS_OK;
+  default: return aatgs_err_set(err, AATGS_EINVAL, "invalid duration model");
+  }
+}
+
+static char *trim(char *s) {
+  while (*s == ' ' || *s == '\t')
+    s++;
+  size_t n = strlen(s);
+  while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t'))
+    s[--n] = '\0';
+  return s;
+}
+
+int aatgs_dist_parse(aatgs_dist *d, const char *text, aatgs_err *err) {
+  char buf[256];
+  aatgs_ns v;
+  memset(d, 0, sizeof *d);
+  if (strcmp(text, "type") == 0) return AATGS_OK;
+  if (aatgs__parse_duration(text, &v) == 0) {
+    d->kind = AATGS_DIST_FIXED;
+    d->value = v;
+    return aatgs_dist_check(d, err);
+  }
+  const char *open = strchr(text, '(');
+  size_t tl = strlen(text);
+  if (!open || tl == 0 || text[tl - 1] != ')' || tl >= sizeof buf)
+    return aatgs_err_set(err, AATGS_EINVAL,
+                         "expected a duration like 5ms or a model like uniform(1ms, 9ms), got "
+                         "\"%s\"",
+                         text);
+  memcpy(buf, text, tl - 1);
+  buf[tl - 1] = '\0';
+  buf[open - text] = '\0';
+  int rc = aatgs_dist_init(d, trim(buf), err);
+  if (rc != AATGS_OK) return rc;
+  char *args = trim(buf + (open - text) + 1);
+  if (*args == '\0') args = NULL; /* kind(): field defaults */
+  for (size_t i = 0; i < NUM_DIST_FIELDS && args; i++) {
+    if (dist_fields[i].kind != d->kind) continue;
+    char *comma = strchr(args, ',');
+    if (comma) *comma = '\0';
+    rc = aatgs_dist_set_field(d, dist_fields[i].name, trim(args), err);
+    if (rc != AATGS_OK) return rc;
+    args = comma ? comma + 1 : NULL;
+  }
+  if (args)
+    return aatgs_err_set(err, AATGS_EINVAL, "too many arguments for %s in \"%s\"",
+                         dist_names[d->kind], text);
+  return aatgs_dist_check(d, err);
+}
+
+aatgs_ns aatgs_dist_sample(const aatgs_dist *d, aatgs_rng *r) {
+  double x;
+  switch (d->kind) {
+  case AATGS_DIST_FIXED: return d->value;
+  case AATGS_DIST_UNIFORM:
+    return d->min + (aatgs_ns)aatgs_rng_below(r, (uint64_t)(d->max - d->min) + 1);
+  case AATGS_DIST_NORMAL:
+    x = (double)d->min;
+    for (int tries = 0; tries < 100; tries++) {
+      double y = (double)d->mean + (double)d->sd * aatgs_rng_normal(r);
+      if (y >= (double)d->min) {
+        x = y;
+        break;
+      }
+    }
+    break;
+  case AATGS_DIST_LOGNORMAL: {
+    double s2 = log(1.0 + d->cv * d->cv);
+    x = (double)d->mean * exp(-0.5 * s2 + sqrt(s2) * aatgs_rng_normal(r));
+    break;
+  }
+  case AATGS_DIST_BIMODAL: return aatgs_rng_uniform(r) < d->p_long ? d->long_ns : d->short_ns;
+  default: return 0;
+  }
+  if (x > 1e17) x = 1e17;
+  aatgs_ns ns = (aatgs_ns)llround(x);
+  return ns < 1 ? 1 : ns;
+}
+
+double aatgs_dist_mean(const aatgs_dist *d) {
+  switch (d->kind) {
+  case AATGS_DIST_FIXED: return (double)d->value;
+  case AATGS_DIST_UNIFORM: return 0.5 * ((double)d->min + (double)d->max);
+  case AATGS_DIST_NORMAL:
+  case AATGS_DIST_LOGNORMAL: return (double)d->mean;
+  case AATGS_DIST_BIMODAL:
+    return d->p_long * (double)d->long_ns + (1.0 - d->p_long) * (double)d->short_ns;
+  default: return 0.0;
+  }
+}
+
+/* ---- parameter tables ---- */
+
+#define P_TYPE                                                                                     \
+  {                                                                                                \
+    "type", AATGS_PARAM_TYPE, "custom", 0, 0,                                                      \
+        "task type of every task (built-in or declared under types:)"                              \
+  }
+#define P_EST                                                                                      \
+  {                                                                                                \
+    "est", AATGS_PARAM_DIST, "type", 0, 0,                                                         \
+        "duration model of the estimates: a duration, a {dist: ...} mapping, or type (the type's " \
+        "estimate)"                                                                                \
+  }
+
+static const aatgs_gen_param chain_params[] = {
+    {"n", AATGS_PARAM_UINT, "100", 1, 1e8, "number of tasks"},
+    P_TYPE,
+    P_EST,
+};
+
+static const aatgs_gen_param fork_join_params[] = {
+    {"stages", AATGS_PARAM_UINT, "10", 1, 1e7, "number of fork-join stages, run one after another"},
+    {"width", AATGS_PARAM_UINT, "8", 1, 1e7, "parallel tasks per stage"},
+    P_TYPE,
+    P_EST,
+};
+
+static const aatgs_gen_param layered_params[] = {
+    {"layers", AATGS_PARAM_UINT, "10", 1, 1e7, "number of layers"},
+    {"width", AATGS_PARAM_UINT, "100", 1, 1e7, "tasks per layer"},
+    {"degree", AATGS_PARAM_DOUBLE, "3", 1, 100,
+     "mean parents per task of layer > 0: k = min(width, 1 + Poisson(degree - 1))"},
+    P_TYPE,
+    P_EST,
+};
+
+static const aatgs_gen_param pipeline_params[] = {
+    {"iterations", AATGS_PARAM_UINT, "100", 1, 1e7, "iterations of the six-phase pipeline"},
+    {"replicas", AATGS_PARAM_UINT, "1", 1, 65536, "independent replicas run side by side"},
+    {"transition_every", AATGS_PARAM_UINT, "0", 0, 1e7,
+     "a phase_transition joining all replicas after every k iterations (0: none)"},
+    {"config_bytes", AATGS_PARAM_UINT, "256", 0, 4294967296.0,
+     "bytes of each config_upload (one config ring slot)"},
+    {"record_bytes", AATGS_PARAM_UINT, "64", 0, 4294967296.0,
+     "telemetry bytes per kernel; a telemetry_download moves 4 x record_bytes"},
+};
+
+#define NPARAMS(a) (sizeof(a) / sizeof((a)[0]))
+
+/* ---- argument access ---- */
+
+static const aatgs_gen_value *arg(const aatgs_gen_args *a, const char *name) {
+  return aatgs_gen_args_get(a, name);
+}
+
+static uint64_t arg_u(const aatgs_gen_args *a, const char *name) {
+  const aatgs_gen_value *v = arg(a, name);
+  return v ? v->u : 0;
+}
+
+static int resolve_type(aatgs_graph *g, const aatgs_gen_args *a, uint32_t *type, aatgs_err *err) {
+  const aatgs_gen_value *v = arg(a, "type");
+  const char *name = v ? v->type : "custom";
+  if (aatgs_graph_find_type(g, name, type) != AATGS_OK)
+    return aatgs_err_set(err, AATGS_ENOENT, "%s: unknown task type \"%s\"", a->gen->name, name);
+  return AATGS_OK;
+}
+
+static void seed_rng(aatgs_rng *r, const aatgs_gen_args *a, uint64_t seed) {
+  aatgs_rng_seed(r, aatgs_hash64(seed, aatgs__fnv1a64(a->gen->name, strlen(a->gen->name))));
+}
+
+/* ---- chain ---- */
+
+static void chain_size(const aatgs_gen_args *a, uint64_t *tasks, uint64_t *edges) {
+  uint64_t n = arg_u(a, "n");
+  *tasks = n;
+  *edges = n ? n - 1 : 0;
+}
+
+static int chain_build(aatgs_graph *g, const aatgs_gen_args *a, uint64_t seed, aatgs_err *err) {
+  uint32_t type, prev = 0, id;
+  aatgs_rng r;
+  const aatgs_dist *est = &arg(a, "est")->dist;
+  uint64_t n = arg_u(a, "n");
+  int rc = resolve_type(g, a, &type, err);
+  if (rc != AATGS_OK) return rc;
+  seed_rng(&r, a, seed);
+  for (uint64_t i = 0; i < n; i++) {
+    rc = aatgs_graph_add_task(g, type, aatgs_dist_sample(est, &r), &prev, i ? 1 : 0, &id, err);
+    if (rc != AATGS_OK) return rc;
+    prev = id;
+  }
+  return AATGS_OK;
+}
+
+/* ---- fork_join ---- */
+
+static void fork_join_size(const aatgs_gen_args *a, uint64_t *tasks, uint64_t *edges) {
+  uint64_t s = arg_u(a, "stages"), w = arg_u(a, "width");
+  *tasks = s * (w + 2);
+  *edges = 2 * s * w + (s ? s - 1 : 0);
+}
+
+static int fork_join_build(aatgs_graph *g, const aatgs_gen_args *a, uint64_t seed, aatgs_err *err) {
+  uint32_t type, fork, join = 0, id, *mid = NULL;
+  aatgs_rng r;
+  const aatgs_dist *est = &arg(a, "est")->dist;
+  uint64_t stages = arg_u(a, "stages"), width = arg_u(a, "width");
+  int rc = resolve_type(g, a, &type, err);
+  if (rc != AATGS_OK) return rc;
+  mid = malloc((size_t)width * sizeof *mid);
+  if (!mid) return aatgs_err_set(err, AATGS_ENOMEM, "out of memory");
+  seed_rng(&r, a, seed);
+  for (uint64_t s = 0; s < stages; s++) {
+    rc = aatgs_graph_add_task(g, type, aatgs_dist_sample(est, &r), &join, s ? 1 : 0, &fork, err);
+    if (rc != AATGS_OK) goto fail;
+    for (uint64_t j = 0; j < width; j++) {
+      rc = aatgs_graph_add_task(g, type, aatgs_dist_sample(est, &r), &fork, 1, &id, err);
+      if (rc != AATGS_OK) goto fail;
+      mid[j] = id;
+    }
+    rc = aatgs_graph_add_task(g, type, aatgs_dist_sample(est, &r), mid, (size_t)width, &join, err);
+    if (rc != AATGS_OK) goto fail;
+  }
+  free(mid);
+  return AATGS_OK;
+fail:
+  free(mid);
+  return rc;
+}
+
+/* ---- layered ---- */
+
+/* Poisson(lambda) by sequential inversion (lambda <= 99 here, so e^-lambda
+ * stays a normal double). */
+static uint32_t poisson(aatgs_rng *r, double lambda) {
+  if (lambda <= 0.0) return 0;
+  double u = aatgs_rng_uniform(r), p = exp(-lambda), cdf = p;
+  uint32_t x = 0, cap = (uint32_t)(10.0 * lambda) + 50;
+  while (u > cdf && x < cap) {
+    x++;
+    p *= lambda / x;
+    cdf += p;
+  }
+  return x;
+}
+
+static void layered_size(const aatgs_gen_args *a, uint64_t *tasks, uint64_t *edges) {
+  uint64_t l = arg_u(a, "layers"), w = arg_u(a, "width");
+  double deg = arg(a, "degree")->d;
+  if (deg > (double)w) deg = (double)w;
+  *tasks = l * w;
+  *edges = (uint64_t)((double)(l ? l - 1 : 0) * (double)w * deg + 0.5);
+}
+
+static int layered_build(aatgs_graph *g, const aatgs_gen_args *a, uint64_t seed, aatgs_err *err) {
+  uint32_t type, id, *stamp = NULL, *deps = NULL;
+  aatgs_rng r;
+  const aatgs_dist *est = &arg(a, "est")->dist;
+  uint64_t layers = arg_u(a, "layers"), width = arg_u(a, "width");
+  double lambda = arg(a, "degree")->d - 1.0;
+  int rc = resolve_type(g, a, &type, err);
+  if (rc != AATGS_OK) return rc;
+  stamp = calloc((size_t)width, sizeof *stamp);
+  deps = malloc((size_t)width * sizeof *deps);
+  if (!stamp || !deps) {
+    rc = aatgs_err_set(err, AATGS_ENOMEM, "out of memory");
+    goto fail;
+  }
+  seed_rng(&r, a, seed);
+  uint32_t w = (uint32_t)width, mark = 0;
+  for (uint64_t l = 0; l < layers; l++) {
+    uint32_t base = (uint32_t)((l ? l - 1 : 0) * width); /* first task of layer l-1 */
+    for (uint32_t j = 0; j < w; j++) {
+      uint32_t k = 0;
+      if (l > 0) {
+        uint32_t want = 1 + poisson(&r, lambda);
+        if (want > w) want = w;
+        /* Floyd's sampling: `want` distinct parents, uniform among the
+         * previous layer; stamps mark the ones taken for this task. */
+        mark++;
+        if (mark == 0) { /* stamps wrapped: clear them */
+          memset(stamp, 0, (size_t)w * sizeof *stamp);
+          mark = 1;
+        }
+        for (uint32_t t = w - want; t < w; t++) {
+          uint32_t c = (uint32_t)aatgs_rng_below(&r, (uint64_t)t + 1);
+          if (stamp[c] == mark) c = t;
+          stamp[c] = mark;
+          deps[k++] = base + c;
+        }
+      }
+      rc = aatgs_graph_add_task(g, type, aatgs_dist_sample(est, &r), deps, k, &id, err);
+      if (rc != AATGS_OK) goto fail;
+    }
+  }
+  free(stamp);
+  free(deps);
+  return AATGS_OK;
+fail:
+  free(stamp);
+  free(deps);
+  return rc;
+}
+
+/* ---- phase_pipeline ---- */
+
+static void pipeline_size(const aatgs_gen_args *a, uint64_t *tasks, uint64_t *edges) {
+  uint64_t it = arg_u(a, "iterations"), rep = arg_u(a, "replicas"),
+           k = arg_u(a, "transition_every");
+  uint64_t tr = k ? it / k : 0, tr_out = k ? (it - 1) / k : 0;
+  *tasks = 6 * it * rep + tr;
+  *edges = 5 * it * rep + rep * (it - 1) + rep * tr + rep * tr_out;
+}
+
+static int pipeline_build(aatgs_graph *g, const aatgs_gen_args *a, uint64_t seed, aatgs_err *err) {
+  uint64_t iters = arg_u(a, "iterations"), reps = arg_u(a, "replicas"),
+           every = arg_u(a, "transition_every"), cfg_bytes = arg_u(a, "config_bytes"),
+           rec_bytes = arg_u(a, "record_bytes");
+  static const uint32_t phases[4] = {AATGS_TT_THERMODYNAMIC, AATGS_TT_QUANTUM, AATGS_TT_LBS,
+                                     AATGS_TT_TELEMETRY_DOWNLOAD};
+  uint32_t *lbs = NULL, *tel = NULL, trans = AATGS_TASK_NONE, ids[6], deps[2];
+  int rc = AATGS_OK;
+  (void)seed; /* the structure and estimates are fixed */
+  lbs = malloc((size_t)reps * sizeof *lbs);
+  tel = malloc((size_t)reps * sizeof *tel);
+  if (!lbs || !tel) {
+    rc = aatgs_err_set(err, AATGS_ENOMEM, "out of memory");
+    goto fail;
+  }
+  for (uint64_t i = 0; i < iters; i++) {
+    for (uint64_t r = 0; r < reps; r++) {
+      size_t nd = trans != AATGS_TASK_NONE ? 1 : 0;
+      rc = aatgs_graph_add_task(g, AATGS_TT_CONFIG_UPLOAD, 0, &trans, nd, &ids[0], err);
+      if (rc != AATGS_OK) goto fail;
+      if (cfg_bytes) aatgs_graph_set_bytes(g, ids[0], cfg_bytes);
+      deps[0] = ids[0];
+      deps[1] = i ? lbs[r] : 0;
+      rc = aatgs_graph_add_task(g, AATGS_TT_WHCR, 0, deps, i ? 2 : 1, &ids[1], err);
+      if (rc != AATGS_OK) goto fail;
+      for (int p = 0; p < 4; p++) {
+        rc = aatgs_graph_add_task(g, phases[p], 0, &ids[p + 1], 1, &ids[p + 2], err);
+        if (rc != AATGS_OK) goto fail;
+      }
+      if (rec_bytes) aatgs_graph_set_bytes(g, ids[5], 4 * rec_bytes);
+      lbs[r] = ids[4];
+      tel[r] = ids[5];
+    }
+    trans = AATGS_TASK_NONE;
+    if (every && (i + 1) % every == 0) {
+      rc = aatgs_graph_add_task(g, AATGS_TT_PHASE_TRANSITION, 0, tel, (size_t)reps, &trans, err);
+      if (rc != AATGS_OK) goto fail;
+    }
+  }
+fail:
+  free(lbs);
+  free(tel);
+  return rc;
+}
+
+/* ---- registry ---- */
+
+static const aatgs_generator generators[] = {
+    {"chain", "n tasks in a line", "Task i depends on task i-1. Tasks: n. Edges: n - 1.",
+     chain_params, NPARAMS(chain_params), chain_size, chain_build},
+    {"fork_join", "stages of fork -> width parallel tasks -> join",
+     "Each stage is a fork task, `width` tasks that depend on it, and a join task that depends "
+     "on all of them; the fork of stage s > 0 depends on the join of stage s-1. Tasks: "
+     "stages x (width + 2). Edges: 2 x stages x width + stages - 1.",
+     fork_join_params, NPARAMS(fork_join_params), fork_join_size, fork_join_build},
+    {"layered", "random layered DAG, parents drawn from the previous layer",
+     "layers x width tasks, numbered layer by layer. Each task of layer l > 0 draws k = min(width, "
+     "1 + Poisson(degree - 1)) distinct parents uniformly from layer l-1 (mean about degree); "
+     "layer 0 tasks are roots. Every edge goes from layer l-1 to layer l. Tasks: layers x width. "
+     "Edges: random, expected (layers - 1) x width x degree when degree << width.",
+     layered_params, NPARAMS(layered_params), layered_size, layered_build},
+    {"phase_pipeline", "the report's six-phase pipeline, iterations x replicas",
+     "Per replica and iteration: config_upload -> whcr -> thermodynamic -> quantum -> lbs -> "
+     "telemetry_download; whcr of iteration i > 0 also depends on lbs of iteration i-1 of the "
+     "same replica. With transition_every = k > 0, a phase_transition after iteration i when "
+     "(i+1) mod k = 0 depends on that iteration's telemetry_download of every replica, and the "
+     "config_upload of every replica in iteration i+1 depends on it. Config uploads move "
+     "config_bytes, telemetry downloads 4 x record_bytes (one record per kernel). With I "
+     "iterations, R replicas, T = floor(I/k), T' = floor((I-1)/k) (both 0 when k = 0): tasks "
+     "6IR + T; edges 5IR + R(I-1) + RT + RT'.",
+     pipeline_params, NPARAMS(pipeline_params), pipeline_size, pipeline_build},
+};
+#define NUM_GENERATORS (sizeof generators / sizeof generators[0])
+
+size_t aatgs_generator_count(void) { return NUM_GENERATORS; }
+
+const aatgs_generator *aatgs_generator_at(size_t i) {
+  return i < NUM_GENERATORS ? &generators[i] : NULL;
+}
+
+const aatgs_generator *aatgs_generator_find(const char *name) {
+  for (size_t i = 0; i < NUM_GENERATORS; i++)
+    if (strcmp(generators[i].name, name) == 0) return &generators[i];
+  return NULL;
+}
+
+void aatgs_generator_names(char *buf, size_t cap) {
+  size_t used = 0;
+  if (cap == 0) return;
+  buf[0] = '\0';
+  for (size_t i = 0; i < NUM_GENERATORS; i++) {
+    int n = snprintf(buf + used, cap - used, "%s%s", i ? ", " : "", generators[i].name);
+    if (n < 0 || (size_t)n >= cap - used) return;
+    used += (size_t)n;
+  }
+}
+
+const aatgs_gen_param *aatgs_generator_param(const aatgs_generator *g, const char *name,
+                                             size_t *index) {
+  for (size_t i = 0; i < g->nparams; i++) {
+    if (strcmp(g->params[i].name, name) == 0) {
+      if (index) *index = i;
+      return &g->params[i];
+    }
+  }
+  return NULL;
+}
+
+/* ---- arguments ---- */
+
+static int param_value(const aatgs_gen_param *p, const char *text, aatgs_gen_value *v,
+                       aatgs_err *err) {
+  char lo[32], hi[32];
+  switch (p->kind) {
+  case AATGS_PARAM_UINT: {
+    uint64_t u;
+    if (aatgs__parse_uint(text, &u) != 0)
+      return aatgs_err_set(err, AATGS_EINVAL, "%s: expected an unsigned integer, got \"%s\"",
+                           p->name, text);
+    if ((double)u < p->min || (double)u > p->max)
+      return aatgs_err_set(err, AATGS_EINVAL, "%s: %llu is out of range [%.0f, %.0f]", p->name,
+                           (unsigned long long)u, p->min, p->max);
+    v->u = u;
+    return AATGS_OK;
+  }
+  case AATGS_PARAM_DOUBLE: {
+    double d;
+    if (aatgs__parse_double(text, &d) != 0)
+      return aatgs_err_set(err, AATGS_EINVAL, "%s: expected a number, got \"%s\"", p->name, text);
+    if (d < p->min || d > p->max)
+      return aatgs_err_set(err, AATGS_EINVAL, "%s: %s is out of range [%g, %g]", p->name, text,
+                           p->min, p->max);
+    v->d = d;
+    return AATGS_OK;
+  }
+  case AATGS_PARAM_DURATION: {
+    aatgs_ns ns;
+    if (aatgs__parse_duration(text, &ns) != 0)
+      return aatgs_err_set(err, AATGS_EINVAL, "%s: expected a duration like 5ms, got \"%s\"",
+                           p->name, text);
+    if ((double)ns < p->min || (double)ns > p->max) {
+      fmt_duration(lo, sizeof lo, (aatgs_ns)p->min);
+      fmt_duration(hi, sizeof hi, (aatgs_ns)p->max);
+      return aatgs_err_set(err, AATGS_EINVAL, "%s: %s is out of range [%s, %s]", p->name, text, lo,
+                           hi);
+    }
+    v->ns = ns;
+    return AATGS_OK;
+  }
+  case AATGS_PARAM_DIST: {
+    int rc = aatgs_dist_parse(&v->dist, text, err);
+    if (rc != AATGS_OK) return aatgs_err_prefix(err, "%s", p->name);
+    return AATGS_OK;
+  }
+  case AATGS_PARAM_TYPE: {
+    size_t n = strlen(text);
+    if (n == 0 || n >= AATGS_TYPE_NAME_MAX)
+      return aatgs_err_set(err, AATGS_EINVAL, "%s: expected a type name of 1 to %d characters",
+                           p->name, AATGS_TYPE_NAME_MAX - 1);
+    memcpy(v->type, text, n + 1);
+    return AATGS_OK;
+  }
+  }
+  return aatgs_err_set(err, AATGS_EINVAL, "%s: invalid parameter kind", p->name);
+}
+
+void aatgs_gen_args_init(aatgs_gen_args *a, const aatgs_generator *gen) {
+  memset(a, 0, sizeof *a);
+  a->gen = gen;
+  for (size_t i = 0; i < gen->nparams && i < AATGS_GEN_MAX_PARAMS; i++)
+    (void)param_value(&gen->params[i], gen->params[i].def, &a->v[i], NULL);
+}
+
+static int unknown_param(const aatgs_gen_args *a, const char *name, aatgs_err *err) {
+  char valid[256];
+  size_t used = 0;
+  valid[0] = '\0';
+  for (size_t i = 0; i < a->gen->nparams; i++) {
+    int n =
+        snprintf(valid + used, sizeof valid - used, "%s%s", i ? ", " : "", a->gen->params[i].name);
+    if (n < 0 || (size_t)n >= sizeof valid - used) break;
+    used += (size_t)n;
+  }
+  return aatgs_err_set(err, AATGS_ENOENT, "unknown parameter \"%s\" for generator %s (valid: %s)",
+                       name, a->gen->name, valid);
+}
+
+int aatgs_gen_args_set(aatgs_gen_args *a, const char *name, const char *text, aatgs_err *err) {
+  size_t i;
+  const aatgs_gen_param *p = aatgs_generator_param(a->gen, name, &i);
+  aatgs_gen_value v;
+  if (!p) return unknown_param(a, name, err);
+  v = a->v[i];
+  int rc = param_value(p, text, &v, err);
+  if (rc != AATGS_OK) return rc;
+  a->v[i] = v;
+  a->given[i] = 1;
+  return AATGS_OK;
+}
+
+int aatgs_gen_args_set_dist(aatgs_gen_args *a, const char *name, const aatgs_dist *d,
+                            aatgs_err *err) {
+  size_t i;
+  const aatgs_gen_param *p = aatgs_generator_param(a->gen, name, &i);
+  if (!p) return unknown_param(a, name, err);
+  if (p->kind != AATGS_PARAM_DIST)
+    return aatgs_err_set(err, AATGS_EINVAL, "%s: expected a single value, not a mapping", name);
+  int rc = aatgs_dist_check(d, err);
+  if (rc != AATGS_OK) return aatgs_err_prefix(err, "%s", name);
+  a->v[i].dist = *d;
+  a->given[i] = 1;
+  return AATGS_OK;
+}
+
+const aatgs_gen_value *aatgs_gen_args_get(const aatgs_gen_args *a, const char *name) {
+  size_t i;
+  if (!a->gen || !aatgs_generator_param(a->gen, name, &i)) return NULL;
+  return &a->v[i];
+}
+
+static void dist_json(aatgs__sb *b, const aatgs_dist *d) {
+  aatgs__sb_printf(b, "{\"dist\":\"%s\"", dist_names[d->kind]);
+  for (size_t i = 0; i < NUM_DIST_FIELDS; i++) {
+    const dist_field *f = &dist_fields[i];
+    if (f->kind != d->kind) continue;
+    const char *base = (const char *)d + f->offset;
+    aatgs__sb_printf(b, ",\"%s\":", f->name);
+    if (f->is_real) {
+      double x;
+      memcpy(&x, base, sizeof x);
+      aatgs__sb_double(b, x);
+    } else {
+      aatgs_ns x;
+      memcpy(&x, base, sizeof x);
+      aatgs__sb_printf(b, "%lld", (long long)x);
+    }
+  }
+  aatgs__sb_printf(b, "}");
+}
+
+char *aatgs_gen_args_json(const aatgs_gen_args *a) {
+  aatgs__sb b = {0};
+  aatgs__sb_printf(&b, "{\"generator\":");
+  aatgs__sb_quoted(&b, a->gen->name);
+  for (size_t i = 0; i < a->gen->nparams; i++) {
+    const aatgs_gen_param *p = &a->gen->params[i];
+    const aatgs_gen_value *v = &a->v[i];
+    aatgs__sb_printf(&b, ",\"%s\":", p->name);
+    switch (p->kind) {
+    case AATGS_PARAM_UINT: aatgs__sb_printf(&b, "%llu", (unsigned long long)v->u); break;
+    case AATGS_PARAM_DOUBLE: aatgs__sb_double(&b, v->d); break;
+    case AATGS_PARAM_DURATION: aatgs__sb_printf(&b, "%lld", (long long)v->ns); break;
+    case AATGS_PARAM_DIST: dist_json(&b, &v->dist); break;
+    case AATGS_PARAM_TYPE: aatgs__sb_quoted(&b, v->type); break;
+    }
+  }
+  aatgs__sb_printf(&b, "}");
+  return aatgs__sb_take(&b);
+}
+
+int aatgs_gen_generate(const aatgs_gen_args *a, uint64_t seed, aatgs_graph **out, aatgs_err *err) {
+  uint64_t tasks, edges;
+  aatgs_graph *g = NULL;
+  int rc;
+  *out = NULL;
+  a->gen->size(a, &tasks, &edges);
+  if (tasks > MAX_TASKS)
+    return aatgs_err_set(err, AATGS_EINVAL, "%s: %llu tasks is more than the limit of %llu",
+                         a->gen->name, (unsigned long long)tasks, (unsigned long long)MAX_TASKS);
+  rc = aatgs_graph_create(&g, (uint32_t)tasks, edges);
+  if (rc != AATGS_OK) {
+    aatgs_err_set(err, rc, "out of memory");
+    goto fail;
+  }
+  rc = a->gen->build(g, a, seed, err);
+  if (rc != AATGS_OK) goto fail;
+  rc = aatgs_graph_finalize(g, err);
+  if (rc != AATGS_OK) goto fail;
+  *out = g;
+  return AATGS_OK;
+fail:
+  aatgs_graph_destroy(g);
+  return rc;
+}

@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# deps.sh - installs the Debian packages AATGS needs, only those missing.
+set -euo pipefail
+pkgs=(build-essential cmake pkg-config git libyaml-dev libsqlite3-dev libcriterion-dev sqlite3)
+missing=()
+for p in "${pkgs[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+sudo=""
+[ "$(id -u)" -eq 0 ] || sudo="sudo"
+echo "deps.sh: installing ${missing[*]}" >&2
+$sudo apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# test.sh - installs what is missing, builds, and runs the whole test suite:
+#  1. the normal build: every Criterion test through ctest;
+#  2. a ThreadSanitizer build: the lock-free ring, the SQLite writer thread and
+#     the dispatch loop (TSan is what proves the SPSC ring correct);
+#  3. an AddressSanitizer + UndefinedBehaviorSanitizer build: every test.
+# AATGS_DATA_DIR points tests that use real graphs at ../shared/data.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+jobs=$(nproc)
+"$root/scripts/deps.sh"
+export AATGS_DATA_DIR=${AATGS_DATA_DIR:-$root/../shared/data}
+
+echo "== build and test (RelWithDebInfo)"
+cmake -S "$root" -B "$root/build" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+cmake --build "$root/build" -j"$jobs" >/dev/null
+ctest --test-dir "$root/build" --output-on-failure -j"$jobs"
+
+echo "== ThreadSanitizer"
+cmake -S "$root" -B "$root/build-tsan" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DAATGS_SANITIZE=thread \
+  -DAATGS_BENCH=OFF >/dev/null
+cmake --build "$root/build-tsan" -j"$jobs" >/dev/null
+export AATGS_STRESS_ITEMS=${AATGS_STRESS_ITEMS:-2000000}
+TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" \
+  ctest --test-dir "$root/build-tsan" --output-on-failure -j"$jobs" -R 'test_(ring|sqlite_sink|dispatch)'
+unset AATGS_STRESS_ITEMS
+
+echo "== AddressSanitizer + UndefinedBehaviorSanitizer"
+cmake -S "$root" -B "$root/build-asan" -DCMAKE_BUILD_TYPE=Debug -DAATGS_SANITIZE=address \
+  -DAATGS_BENCH=OFF >/dev/null
+cmake --build "$root/build-asan" -j"$jobs" >/dev/null
+ASAN_OPTIONS="detect_leaks=1" UBSAN_OPTIONS="print_stacktrace=1" \
+  ctest --test-dir "$root/build-asan" --output-on-failure -j"$jobs"
