@@ -181,7 +181,8 @@ static void stats(const double *x, int n, double *med, double *mad) {
   double v[REPS], d[REPS];
   memcpy(v, x, (size_t)n * sizeof *v);
   *med = median(v, n);
-  for (int i = 0; i < n; i++) d[i] = x[i] > *med ? x[i] - *med : *med - x[i];
+  for (int i = 0; i < n; i++)
+    d[i] = x[i] > *med ? x[i] - *med : *med - x[i];
   *mad = median(d, n);
 }
 
@@ -190,7 +191,7 @@ static aatgs_graph *make_graph(uint32_t n_tasks) {
   aatgs_err err;
   aatgs_err_clear(&err);
   if (aatgs_graph_create(&g, n_tasks, 0) != AATGS_OK) return NULL;
-  uint32_t types[8] = {AATGS_TT_WHCR, AATGS_TT_THERMODYNAMIC, AATGS_TT_QUANTUM,
+  uint32_t types[8] = {AATGS_TT_WHCR, AATGS_TT_THERMODYNAMIC,    AATGS_TT_QUANTUM,
                        AATGS_TT_LBS,  AATGS_TT_PHASE_TRANSITION, AATGS_TT_CUSTOM};
   if (aatgs_graph_add_type(g, "gemm", 7 * AATGS_NS_PER_MS, AATGS_CLASS_KERNEL, &types[6]) ||
       aatgs_graph_add_type(g, "fft", 12 * AATGS_NS_PER_MS, AATGS_CLASS_KERNEL, &types[7]))
@@ -232,7 +233,8 @@ int main(int argc, char **argv) {
   for (int i = 1; i < argc; i++) {
     if (strcmp(argv[i], "--quick") == 0) {
       quick = 1;
-    } else if (argv[i][0] == '-' || (!aatgs_policy_find(argv[i]) && strcmp(argv[i], "report_sort"))) {
+    } else if (argv[i][0] == '-' ||
+               (!aatgs_policy_find(argv[i]) && strcmp(argv[i], "report_sort"))) {
       char names[256];
       aatgs_policy_names(names, sizeof names);
       fprintf(stderr, "usage: bench_decision [--quick] [NAME ...]   (NAME: %s, report_sort)\n",
@@ -290,11 +292,13 @@ int main(int argc, char **argv) {
       if (report_sort_init(&b->base, g, &view, n_tasks) != 0) return 1;
     }
     for (int i = 0; i < nc; i++) {
-      for (uint32_t t = 0; t < N; t++) ready(&cands[i], cands[i].next++);
+      for (uint32_t t = 0; t < N; t++)
+        ready(&cands[i], cands[i].next++);
       (void)batch(&cands[i], n_tasks); /* warm-up */
     }
     for (int r = 0; r < REPS; r++) {
-      for (int i = 0; i < nc; i++) cands[i].ns[r] = batch(&cands[i], n_tasks);
+      for (int i = 0; i < nc; i++)
+        cands[i].ns[r] = batch(&cands[i], n_tasks);
     }
     for (int i = 0; i < nc; i++) {
       cand *c = &cands[i];

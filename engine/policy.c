@@ -6,7 +6,7 @@
 
 /* Order of `aatgs list policies` and of aatgs_policy_names. */
 static const aatgs_policy_ops *const registry[] = {
-    &aatgs_policy_adaptive, &aatgs_policy_fifo, &aatgs_policy_sjf,
+    &aatgs_policy_adaptive,      &aatgs_policy_fifo, &aatgs_policy_sjf,
     &aatgs_policy_critical_path, &aatgs_policy_heft, &aatgs_policy_random,
 };
 

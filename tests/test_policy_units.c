@@ -60,8 +60,7 @@ TestSuite(policy, .init = setup, .fini = teardown);
 
 static uint32_t task(uint32_t type, aatgs_ns est, const uint32_t *deps, size_t ndeps) {
   uint32_t id = NONE;
-  cr_assert_eq(aatgs_graph_add_task(g, type, est, deps, ndeps, &id, &err), AATGS_OK, "%s",
-               err.msg);
+  cr_assert_eq(aatgs_graph_add_task(g, type, est, deps, ndeps, &id, &err), AATGS_OK, "%s", err.msg);
   return id;
 }
 
@@ -71,9 +70,7 @@ static uint32_t add_type(const char *name, aatgs_ns est, aatgs_task_class cls) {
   return t;
 }
 
-static void finalize(void) {
-  cr_assert_eq(aatgs_graph_finalize(g, &err), AATGS_OK, "%s", err.msg);
-}
+static void finalize(void) { cr_assert_eq(aatgs_graph_finalize(g, &err), AATGS_OK, "%s", err.msg); }
 
 static void start_policy(const char *name, const aatgs_stream_info *s, uint32_t ns, uint64_t seed) {
   const aatgs_policy_ops *ops = aatgs_policy_find(name);
@@ -89,8 +86,8 @@ static uint32_t pick_p(const aatgs_stream_info *s, double *prio) {
   aatgs_choice ch = {NONE, 0.0};
   if (!pol.ops->pick(&pol, s, 0, &ch)) return NONE;
   cr_assert_lt(ch.task, aatgs_graph_num_tasks(g));
-  cr_assert_eq(aatgs_graph_task_class(g, ch.task), s->cls, "task %u picked for stream %s",
-               ch.task, s->name);
+  cr_assert_eq(aatgs_graph_task_class(g, ch.task), s->cls, "task %u picked for stream %s", ch.task,
+               s->name);
   if (prio) *prio = ch.priority;
   return ch.task;
 }
@@ -164,7 +161,8 @@ Test(policy, init_rejects_bad_context) {
 /* ---------------- fifo ---------------- */
 
 Test(policy, fifo_ready_order_per_class) {
-  for (int i = 0; i < 4; i++) task(AATGS_TT_WHCR, 0, NULL, 0); /* 0..3 */
+  for (int i = 0; i < 4; i++)
+    task(AATGS_TT_WHCR, 0, NULL, 0);                           /* 0..3 */
   uint32_t up = task(AATGS_TT_CONFIG_UPLOAD, 0, NULL, 0);      /* 4 */
   uint32_t dn = task(AATGS_TT_TELEMETRY_DOWNLOAD, 0, NULL, 0); /* 5 */
   finalize();
@@ -382,15 +380,18 @@ Test(policy, heft_unknown_stream_and_missing_class) {
 /* ---------------- random ---------------- */
 
 static void random_graph(void) {
-  for (int i = 0; i < 20; i++) task(AATGS_TT_CUSTOM, (1 + i % 4) * MS, NULL, 0);
-  for (int i = 0; i < 3; i++) task(AATGS_TT_CONFIG_UPLOAD, 0, NULL, 0); /* 20..22 */
+  for (int i = 0; i < 20; i++)
+    task(AATGS_TT_CUSTOM, (1 + i % 4) * MS, NULL, 0);
+  for (int i = 0; i < 3; i++)
+    task(AATGS_TT_CONFIG_UPLOAD, 0, NULL, 0); /* 20..22 */
   finalize();
 }
 
 /* Readies every task, picks everything (uploads too), returns the kernel order. */
 static void random_order(uint64_t seed, uint32_t out[20]) {
   start_policy("random", streams2, 4, seed);
-  for (uint32_t t = 0; t < 23; t++) ready(t);
+  for (uint32_t t = 0; t < 23; t++)
+    ready(t);
   int seen[23] = {0};
   for (uint32_t i = 0; i < 20; i++) {
     double prio = 0;
@@ -418,7 +419,8 @@ Test(policy, random_deterministic_per_seed_and_covers_all) {
   cr_assert_eq(memcmp(a, b, sizeof a), 0, "same seed, different picks");
   cr_assert_neq(memcmp(a, c, sizeof a), 0, "different seeds, same picks");
   int ready_order = 1;
-  for (uint32_t i = 0; i < 20; i++) ready_order &= a[i] == i;
+  for (uint32_t i = 0; i < 20; i++)
+    ready_order &= a[i] == i;
   cr_assert(!ready_order);
 }
 
@@ -531,13 +533,13 @@ Test(policy, adaptive_learns_type_duration_from_completions) {
     aatgs_ns m1, m2;
     int is_long;
   } cases[] = {
-      {0, 0, 0},                     /* no completion: 8 ms estimate, short */
-      {12 * MS, 0, 1},               /* one sample of 12 ms: long */
-      {10 * MS, 0, 0},               /* exactly 10 ms: short */
-      {9 * MS, 11 * MS, 0},          /* mean exactly 10 ms: short */
-      {9 * MS, 11 * MS + 2, 1},      /* mean 10 ms + 1 ns: long */
-      {30 * MS, 1 * MS, 1},          /* mean 15.5 ms */
-      {-5, 0, 0},                    /* invalid durations are ignored */
+      {0, 0, 0},                /* no completion: 8 ms estimate, short */
+      {12 * MS, 0, 1},          /* one sample of 12 ms: long */
+      {10 * MS, 0, 0},          /* exactly 10 ms: short */
+      {9 * MS, 11 * MS, 0},     /* mean exactly 10 ms: short */
+      {9 * MS, 11 * MS + 2, 1}, /* mean 10 ms + 1 ns: long */
+      {30 * MS, 1 * MS, 1},     /* mean 15.5 ms */
+      {-5, 0, 0},               /* invalid durations are ignored */
   };
   for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
     aatgs_policy_fini(&pol);
@@ -562,7 +564,8 @@ Test(policy, adaptive_penalty_follows_the_5_snapshot_trend) {
   start_policy("adaptive", streams2, 4, 1);
   view.gpu_util = 0.3;
   cr_assert_float_eq(aatgs__adaptive_gpu_signal(&pol), 0.3, 1e-12); /* no snapshot yet: live view */
-  for (int i = 0; i < 5; i++) snapshot_util(0.9);
+  for (int i = 0; i < 5; i++)
+    snapshot_util(0.9);
   view.gpu_util = 0.0; /* the trend now rules */
   cr_assert_float_eq(aatgs__adaptive_gpu_signal(&pol), 0.9, 1e-12);
   ready(lng);
@@ -578,7 +581,8 @@ Test(policy, adaptive_penalty_follows_the_5_snapshot_trend) {
   cr_assert_eq(pick(&K0), lng2); /* no longer saturated: ready order */
   cr_assert_eq(pick(&K0), shrt2);
   /* Only the last 5 count: 5 idle snapshots wipe out the old ones. */
-  for (int i = 0; i < 5; i++) snapshot_util(0.0);
+  for (int i = 0; i < 5; i++)
+    snapshot_util(0.0);
   cr_assert_float_eq(aatgs__adaptive_gpu_signal(&pol), 0.0, 1e-12);
   /* Fewer than 5 snapshots: the mean of those there are. */
   aatgs_policy_fini(&pol);
@@ -597,8 +601,8 @@ Test(policy, adaptive_snapshot_interval_and_history_bound) {
   const struct {
     double util;
     aatgs_ns interval;
-  } cases[] = {{0.0, 50 * MS}, {0.49, 50 * MS}, {0.49999, 50 * MS}, {0.5, 100 * MS},
-               {0.51, 100 * MS}, {1.0, 100 * MS}};
+  } cases[] = {{0.0, 50 * MS},  {0.49, 50 * MS},  {0.49999, 50 * MS},
+               {0.5, 100 * MS}, {0.51, 100 * MS}, {1.0, 100 * MS}};
   for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
     snap.gpu_util = cases[i].util;
     cr_assert_eq(pol.ops->on_snapshot(&pol, &snap), cases[i].interval, "gpu %g", cases[i].util);
@@ -630,7 +634,8 @@ Test(policy, adaptive_ties_keep_ready_order_across_types) {
   ready(e);
   ready(c);
   const uint32_t want[] = {d, b, a, e, c};
-  for (int i = 0; i < 5; i++) cr_assert_eq(pick(i % 2 ? &K1 : &K0), want[i]);
+  for (int i = 0; i < 5; i++)
+    cr_assert_eq(pick(i % 2 ? &K1 : &K0), want[i]);
   cr_assert_eq(pick(&K0), NONE);
   /* Saturated: the long one (quantum) drops behind all short ones. */
   aatgs_policy_fini(&pol);
@@ -642,7 +647,8 @@ Test(policy, adaptive_ties_keep_ready_order_across_types) {
   ready(e);
   ready(c);
   const uint32_t want2[] = {b, a, e, c, d};
-  for (int i = 0; i < 5; i++) cr_assert_eq(pick(&K0), want2[i]);
+  for (int i = 0; i < 5; i++)
+    cr_assert_eq(pick(&K0), want2[i]);
 }
 
 Test(policy, adaptive_factors_multiply) {
@@ -670,7 +676,8 @@ Test(policy, every_policy_empty_pick_returns_zero) {
     aatgs_policy_ctx ctx = {g, streams2, 4, &view, 7};
     cr_assert_eq(aatgs_policy_init(&pol, aatgs_policy_at(i), &ctx, &err), AATGS_OK, "%s", err.msg);
     const char *name = pol.ops->name;
-    for (uint32_t s = 0; s < 4; s++) cr_assert_eq(pick(&streams2[s]), NONE, "%s", name);
+    for (uint32_t s = 0; s < 4; s++)
+      cr_assert_eq(pick(&streams2[s]), NONE, "%s", name);
     ready(1); /* an upload: kernel and download streams still get nothing */
     cr_assert_eq(pick(&K0), NONE, "%s", name);
     cr_assert_eq(pick(&DN), NONE, "%s", name);
@@ -709,7 +716,8 @@ static void run_all_tasks(const aatgs_policy_ops *ops, uint64_t seed) {
   }
   uint32_t running[5];
   aatgs_ns finish[5];
-  for (int s = 0; s < 5; s++) running[s] = NONE;
+  for (int s = 0; s < 5; s++)
+    running[s] = NONE;
   aatgs_ns now = 0, next_snap = 100 * MS;
   uint32_t done = 0;
   while (done < n) {
@@ -770,8 +778,10 @@ static void run_all_tasks(const aatgs_policy_ops *ops, uint64_t seed) {
       }
     }
   }
-  for (uint32_t t = 0; t < n; t++) cr_assert_eq(state[t], 3, "%s: task %u never ran", ops->name, t);
-  for (uint32_t s = 0; s < 5; s++) cr_assert_eq(pick(&streams3[s]), NONE);
+  for (uint32_t t = 0; t < n; t++)
+    cr_assert_eq(state[t], 3, "%s: task %u never ran", ops->name, t);
+  for (uint32_t s = 0; s < 5; s++)
+    cr_assert_eq(pick(&streams3[s]), NONE);
   aatgs_policy_fini(&pol);
   free(indeg);
   free(state);
@@ -783,8 +793,8 @@ Test(policy, every_policy_runs_every_task_once_work_conserving) {
   aatgs_rng rng;
   aatgs_rng_seed(&rng, 2024);
   uint32_t big = add_type("big_upload", 3 * MS, AATGS_CLASS_UPLOAD);
-  const uint32_t types[] = {AATGS_TT_WHCR,   AATGS_TT_THERMODYNAMIC, AATGS_TT_QUANTUM,
-                            AATGS_TT_LBS,    AATGS_TT_PHASE_TRANSITION, AATGS_TT_CUSTOM,
+  const uint32_t types[] = {AATGS_TT_WHCR,          AATGS_TT_THERMODYNAMIC,      AATGS_TT_QUANTUM,
+                            AATGS_TT_LBS,           AATGS_TT_PHASE_TRANSITION,   AATGS_TT_CUSTOM,
                             AATGS_TT_CONFIG_UPLOAD, AATGS_TT_TELEMETRY_DOWNLOAD, big};
   uint32_t prev_lo = 0, prev_n = 0;
   for (int layer = 0; layer < 12; layer++) {
@@ -793,9 +803,11 @@ Test(policy, every_policy_runs_every_task_once_work_conserving) {
     for (uint32_t i = 0; i < width; i++) {
       uint32_t deps[3];
       size_t nd = prev_n ? (size_t)aatgs_rng_below(&rng, 4) : 0;
-      for (size_t k = 0; k < nd; k++) deps[k] = prev_lo + (uint32_t)aatgs_rng_below(&rng, prev_n);
+      for (size_t k = 0; k < nd; k++)
+        deps[k] = prev_lo + (uint32_t)aatgs_rng_below(&rng, prev_n);
       uint32_t ty = types[aatgs_rng_below(&rng, sizeof types / sizeof types[0])];
-      aatgs_ns est = (aatgs_ns)(aatgs_rng_below(&rng, 3) == 0 ? 0 : 1 + aatgs_rng_below(&rng, 20)) * MS;
+      aatgs_ns est =
+          (aatgs_ns)(aatgs_rng_below(&rng, 3) == 0 ? 0 : 1 + aatgs_rng_below(&rng, 20)) * MS;
       task(ty, est, deps, nd);
     }
     prev_lo = lo;

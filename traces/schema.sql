@@ -1,18 +1,24 @@
 -- AATGS trace database, schema version 1.
 --
 -- One SQLite file holds many runs. Every time is an INTEGER number of
--- nanoseconds: run-relative times (t_ns, ready_ns, ...) are on the backend's
--- clock, counted from the start of the run; started_at_ns / ended_at_ns are
--- Unix wall-clock times. Names of kinds and classes are stored as TEXT.
+-- nanoseconds: run times (t_ns, ready_ns, start_ns, ...) are on the
+-- backend's clock (simulated or device time); started_at_ns / ended_at_ns
+-- are Unix wall-clock times. Names of kinds and classes are stored as TEXT.
 --
--- Write-speed layout: the per-run event tables (decisions, task_events,
--- telemetry, snapshots, ring_samples) are rowid tables whose rowid `id` is
--- run_id * 4294967296 + seq. Rows are therefore appended in key order (the
--- fastest insert SQLite has) and the rows of one run are contiguous, so
---   WHERE id BETWEEN r * 4294967296 AND r * 4294967296 + 4294967295
--- reads run r without a scan. There is deliberately no secondary index on the
--- hot tables (an index on run_id costs about a third of the insert rate); a
--- reader that needs one may add it later (CREATE INDEX IF NOT EXISTS ...).
+-- Write-speed layout: the bulk tables (edges, decisions, task_events,
+-- telemetry, snapshots, ring_samples) are plain rowid tables without any key
+-- or index: every insert appends with an automatic rowid, the cheapest insert
+-- SQLite has (a (run_id, seq) key costs about 1.5x the instructions per row,
+-- an explicit rowid about 1.6x; bench/bench_record.c measures the rates). Rows
+-- are in the order they were emitted. To read one run of a large file without
+-- a full scan, bound the rowid with run_rows:
+--   SELECT * FROM decisions
+--   WHERE rowid BETWEEN (SELECT first_rowid FROM run_rows WHERE run_id = 7 AND tbl = 'decisions')
+--                   AND (SELECT last_rowid FROM run_rows WHERE run_id = 7 AND tbl = 'decisions')
+--     AND run_id = 7;
+-- (the range may also hold rows of runs written at the same time by another
+-- process, hence the run_id test). A reader that wants an index may add one
+-- (CREATE INDEX IF NOT EXISTS ...); the writer never needs it.
 --
 -- This file and traces/schema.c hold the same text (tests/test_sqlite_sink.c
 -- checks it). Every statement is idempotent, so applying the schema to a
@@ -35,7 +41,9 @@ CREATE TABLE IF NOT EXISTS graphs (
   hash TEXT NOT NULL,            -- structure hash, 16 hex digits
   n_tasks INTEGER NOT NULL,      -- number of tasks
   n_edges INTEGER NOT NULL,      -- number of distinct edges
-  complete INTEGER NOT NULL DEFAULT 0 -- 1 once every task and edge row is written
+  complete INTEGER NOT NULL DEFAULT 0, -- 1 once every task and edge row is written
+  edges_first_rowid INTEGER,     -- rowid range of this graph's rows in edges
+  edges_last_rowid INTEGER       -- (see run_rows for how to use it)
 );
 CREATE INDEX IF NOT EXISTS graphs_hash ON graphs (hash);
 
@@ -60,10 +68,9 @@ CREATE TABLE IF NOT EXISTS tasks (
   PRIMARY KEY (graph_id, task_id)
 ) WITHOUT ROWID;
 
--- The dependencies of a graph: dst cannot start before src has ended.
--- id = graph_id * 4294967296 + the edge's index (successor lists in task order).
+-- The dependencies of a graph: dst cannot start before src has ended. Rows
+-- are in successor-list order (by src).
 CREATE TABLE IF NOT EXISTS edges (
-  id INTEGER PRIMARY KEY,
   graph_id INTEGER NOT NULL REFERENCES graphs (graph_id),
   src INTEGER NOT NULL,          -- tasks.task_id of the predecessor
   dst INTEGER NOT NULL           -- tasks.task_id of the successor
@@ -120,10 +127,20 @@ CREATE TABLE IF NOT EXISTS streams (
   PRIMARY KEY (run_id, stream)
 ) WITHOUT ROWID;
 
+-- Where each run's rows lie in the bulk tables: rowids first_rowid ..
+-- last_rowid of table tbl hold the run's rows (and possibly rows of runs
+-- written concurrently by another process). Updated at every commit.
+CREATE TABLE IF NOT EXISTS run_rows (
+  run_id INTEGER NOT NULL REFERENCES runs (run_id),
+  tbl TEXT NOT NULL,             -- 'decisions', 'task_events', 'telemetry', 'snapshots', 'ring_samples'
+  first_rowid INTEGER NOT NULL,  -- rowid of the run's first row in tbl
+  last_rowid INTEGER NOT NULL,   -- rowid of its last row so far
+  rows INTEGER NOT NULL,         -- rows of the run in tbl
+  PRIMARY KEY (run_id, tbl)
+) WITHOUT ROWID;
+
 -- One row per scheduling decision, in the order they were made.
--- id = run_id * 4294967296 + seq.
 CREATE TABLE IF NOT EXISTS decisions (
-  id INTEGER PRIMARY KEY,
   run_id INTEGER NOT NULL,
   seq INTEGER NOT NULL,          -- 0, 1, 2, ... within the run
   t_ns INTEGER NOT NULL,         -- clock when the decision was made
@@ -137,11 +154,8 @@ CREATE TABLE IF NOT EXISTS decisions (
 
 -- One row per task lifecycle, written when the task ends (in end order).
 -- Actual duration = end_ns - start_ns; queueing delay = start_ns - ready_ns.
--- id = run_id * 4294967296 + seq.
 CREATE TABLE IF NOT EXISTS task_events (
-  id INTEGER PRIMARY KEY,
   run_id INTEGER NOT NULL,
-  seq INTEGER NOT NULL,          -- 0, 1, 2, ... in the order tasks ended
   task_id INTEGER NOT NULL,
   stream INTEGER,                -- stream that ran it
   status INTEGER NOT NULL,       -- 0 success, else a negative AATGS error code
@@ -155,9 +169,8 @@ CREATE TABLE IF NOT EXISTS task_events (
 -- for are NULL: phase uses phase_id, temperature, compaction_ratio, reward,
 -- conflicts, duration_ns; gpu uses utilization, memory_*, kernel_duration_ns,
 -- transfer_duration_ns; task_completed uses task_id, sm, gpu_start_ns,
--- gpu_end_ns, duration_ns; error uses message. id = run_id * 4294967296 + seq.
+-- gpu_end_ns, duration_ns; error uses message.
 CREATE TABLE IF NOT EXISTS telemetry (
-  id INTEGER PRIMARY KEY,
   run_id INTEGER NOT NULL,
   seq INTEGER NOT NULL,          -- 0, 1, 2, ... within the run
   t_ns INTEGER NOT NULL,         -- when the host received it
@@ -181,11 +194,8 @@ CREATE TABLE IF NOT EXISTS telemetry (
 );
 
 -- The pipeline's state at each snapshot (the report's PerformanceSnapshot).
--- id = run_id * 4294967296 + seq.
 CREATE TABLE IF NOT EXISTS snapshots (
-  id INTEGER PRIMARY KEY,
   run_id INTEGER NOT NULL,
-  seq INTEGER NOT NULL,          -- 0, 1, 2, ... within the run
   t_ns INTEGER NOT NULL,         -- clock at the snapshot
   avg_task_ns INTEGER,           -- mean measured kernel duration over the interval (0 if none)
   gpu_util REAL,                 -- kernel-stream busy fraction over the interval
@@ -200,11 +210,9 @@ CREATE TABLE IF NOT EXISTS snapshots (
   interval_ns INTEGER            -- the interval that ended here
 );
 
--- Ring occupancy samples. id = run_id * 4294967296 + seq.
+-- Ring occupancy samples.
 CREATE TABLE IF NOT EXISTS ring_samples (
-  id INTEGER PRIMARY KEY,
   run_id INTEGER NOT NULL,
-  seq INTEGER NOT NULL,          -- 0, 1, 2, ... within the run
   t_ns INTEGER NOT NULL,         -- clock at the sample
   ring TEXT NOT NULL,            -- 'config' (device), 'telemetry' (device) or 'collector' (host)
   len INTEGER NOT NULL,          -- items held

@@ -11,8 +11,9 @@
  * Writes. Events are staged per table in groups of ROWS_PER_STMT and
  * inserted with one multi-row INSERT per group (half the per-row cost of
  * single-row inserts); a partial group is flushed with the single-row
- * statement before each commit. Hot tables are rowid tables whose rowid is
- * run_id << 32 | seq, so every insert is an append.
+ * statement before each commit. The bulk tables are keyless rowid tables,
+ * so every insert is an append; the rowid range of each run is kept in
+ * run_rows (written with each commit).
  */
 #include "sqlite_sink.h"
 
@@ -38,47 +39,82 @@
 #define SPIN_TRIES 256
 #define WAKE_EVERY 1024 /* pushes between checks of the writer's sleep flag */
 #define IDLE_POLL_NS (2 * AATGS_NS_PER_MS)
-#define ID_SHIFT 32
 
 /* Internal commands travel in the ring as events with these kinds. */
 enum { CMD_BEGIN = 0x100, CMD_END = 0x101, CMD_STOP = 0x102 };
 
+/* Insert statements. Telemetry has one per kind, listing only that kind's
+ * columns (the others default to NULL, which costs nothing to bind). */
 enum table {
   T_DECISION,
   T_TASK_EVENT,
-  T_TELEMETRY,
+  T_TEL_PHASE,
+  T_TEL_GPU,
+  T_TEL_DONE,
+  T_TEL_ERROR,
   T_SNAPSHOT,
   T_RING,
-  T_EVENT_TABLES, /* the tables fed by events end here */
+  T_EVENT_TABLES, /* the statements fed by events end here */
   T_TASK = T_EVENT_TABLES,
   T_EDGE,
   T_COUNT
 };
 
+/* The tables proper (run_rows.tbl), several statements may feed one. */
+enum logical { L_DECISIONS, L_TASK_EVENTS, L_TELEMETRY, L_SNAPSHOTS, L_RING, L_COUNT };
+static const char *const LOGICAL_NAME[L_COUNT] = {"decisions", "task_events", "telemetry",
+                                                  "snapshots", "ring_samples"};
+
+/* The rowids a run occupies in one bulk table (run_rows). */
+typedef struct row_range {
+  int64_t first, last;
+  uint64_t rows;
+  bool dirty;
+} row_range;
+
 typedef struct table_desc {
   const char *name;
   const char *cols;
-  int ncols;
+  const char *vals; /* one row's VALUES tuple, without parentheses */
+  int nparams;      /* '?' in vals */
+  int logical;      /* enum logical, -1 for graph tables */
 } table_desc;
 
 static const table_desc TABLES[T_COUNT] = {
     [T_DECISION] = {"decisions",
-                    "id,run_id,seq,t_ns,task_id,stream,priority,ready_size,est_ns,cost_ns", 10},
+                    "run_id,seq,t_ns,task_id,stream,priority,ready_size,est_ns,cost_ns",
+                    "?,?,?,?,?,?,?,?,?", 9, L_DECISIONS},
     [T_TASK_EVENT] = {"task_events",
-                      "id,run_id,seq,task_id,stream,status,ready_ns,submit_ns,start_ns,end_ns", 10},
-    [T_TELEMETRY] = {"telemetry",
-                     "id,run_id,seq,t_ns,kind,task_id,sm,gpu_start_ns,gpu_end_ns,duration_ns,"
-                     "phase_id,temperature,compaction_ratio,reward,conflicts,utilization,"
-                     "memory_used_mb,memory_total_mb,kernel_duration_ns,transfer_duration_ns,message",
-                     21},
+                      "run_id,task_id,stream,status,ready_ns,submit_ns,start_ns,end_ns",
+                      "?,?,?,?,?,?,?,?", 8, L_TASK_EVENTS},
+    [T_TEL_PHASE] = {"telemetry",
+                     "run_id,seq,t_ns,kind,duration_ns,phase_id,temperature,compaction_ratio,"
+                     "reward,conflicts",
+                     "?,?,?,'phase',?,?,?,?,?,?", 9, L_TELEMETRY},
+    [T_TEL_GPU] = {"telemetry",
+                   "run_id,seq,t_ns,kind,utilization,memory_used_mb,memory_total_mb,"
+                   "kernel_duration_ns,transfer_duration_ns",
+                   "?,?,?,'gpu',?,?,?,?,?", 8, L_TELEMETRY},
+    [T_TEL_DONE] = {"telemetry",
+                    "run_id,seq,t_ns,kind,task_id,sm,gpu_start_ns,gpu_end_ns,duration_ns",
+                    "?,?,?,'task_completed',?,?,?,?,?", 8, L_TELEMETRY},
+    [T_TEL_ERROR] = {"telemetry", "run_id,seq,t_ns,kind,message", "?,?,?,'error',?", 4,
+                     L_TELEMETRY},
     [T_SNAPSHOT] = {"snapshots",
-                    "id,run_id,seq,t_ns,avg_task_ns,gpu_util,config_util,telemetry_util,"
+                    "run_id,t_ns,avg_task_ns,gpu_util,config_util,telemetry_util,"
                     "telemetry_pending,pending,ready,running,completed,est_completion_ns,interval_ns",
-                    15},
-    [T_RING] = {"ring_samples", "id,run_id,seq,t_ns,ring,len,capacity,utilization,overflows", 9},
-    [T_TASK] = {"tasks", "graph_id,task_id,type,est_ns,bytes,label", 6},
-    [T_EDGE] = {"edges", "id,graph_id,src,dst", 4},
+                    "?,?,?,?,?,?,?,?,?,?,?,?,?", 13, L_SNAPSHOTS},
+    [T_RING] = {"ring_samples", "run_id,t_ns,ring,len,capacity,utilization,overflows",
+                "?,?,?,?,?,?,?", 7, L_RING},
+    [T_TASK] = {"tasks", "graph_id,task_id,type,est_ns,bytes,label", "?,?,?,?,?,?", 6, -1},
+    [T_EDGE] = {"edges", "graph_id,src,dst", "?,?,?", 3, -1},
 };
+
+/* A staged event and its sequence number within its table. */
+typedef struct staged_event {
+  uint64_t seq;
+  aatgs_event ev;
+} staged_event;
 
 struct aatgs_sqlite_sink {
   char *path;
@@ -118,9 +154,11 @@ struct aatgs_sqlite_sink {
   sqlite3_stmt *ins_many[T_COUNT];
   sqlite3_stmt *ins_one[T_COUNT];
   sqlite3_stmt *ins_type;
-  aatgs_event stage[T_EVENT_TABLES][ROWS_PER_STMT];
+  staged_event stage[T_EVENT_TABLES][ROWS_PER_STMT];
   int staged[T_EVENT_TABLES];
-  uint64_t seq[T_EVENT_TABLES];
+  uint64_t seq[L_COUNT];      /* next seq per table (decisions and telemetry use it) */
+  row_range range[T_COUNT];   /* per statement; merged per table into run_rows */
+  sqlite3_stmt *ins_range;
   aatgs_event *popbuf;
   bool in_txn;
   uint64_t rows_in_txn;
@@ -287,10 +325,41 @@ static bool begin_txn(aatgs_sqlite_sink *s) {
 
 static void flush_staged(aatgs_sqlite_sink *s);
 
+/* Records in run_rows where the current run's rows lie, for the tables
+ * written since the last commit. */
+static bool write_ranges(aatgs_sqlite_sink *s) {
+  for (int l = 0; l < L_COUNT && s->run_id; l++) {
+    row_range m = {0, 0, 0, false};
+    for (int t = 0; t < T_EVENT_TABLES; t++) {
+      const row_range *rg = &s->range[t];
+      if (TABLES[t].logical != l || rg->rows == 0) continue;
+      if (m.rows == 0 || rg->first < m.first) m.first = rg->first;
+      if (m.rows == 0 || rg->last > m.last) m.last = rg->last;
+      m.rows += rg->rows;
+      m.dirty |= rg->dirty;
+    }
+    if (!m.dirty) continue;
+    sqlite3_stmt *st = s->ins_range;
+    sqlite3_bind_int64(st, 1, s->run_id);
+    sqlite3_bind_text(st, 2, LOGICAL_NAME[l], -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 3, m.first);
+    sqlite3_bind_int64(st, 4, m.last);
+    sqlite3_bind_int64(st, 5, (int64_t)m.rows);
+    int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE) {
+      latch_db(s, "cannot write run_rows");
+      return false;
+    }
+  }
+  for (int t = 0; t < T_EVENT_TABLES; t++) s->range[t].dirty = false;
+  return true;
+}
+
 static bool commit_txn(aatgs_sqlite_sink *s) {
   if (!s->in_txn) return !writer_failed(s);
   flush_staged(s);
-  if (writer_failed(s)) return false;
+  if (writer_failed(s) || !write_ranges(s)) return false;
   if (sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
     latch_db(s, "cannot commit");
     return false;
@@ -323,6 +392,12 @@ static bool step_insert(aatgs_sqlite_sink *s, sqlite3_stmt *st, int table, uint3
     latch_db(s, what);
     return false;
   }
+  int64_t last = sqlite3_last_insert_rowid(s->db);
+  row_range *rg = &s->range[table];
+  if (rg->rows == 0) rg->first = last - (int64_t)rows + 1;
+  rg->last = last;
+  rg->rows += rows;
+  rg->dirty = true;
   s->rows_total += rows;
   s->rows_in_txn += rows;
   atomic_store_explicit(&s->rows_written, s->rows_total, memory_order_relaxed);
@@ -331,10 +406,6 @@ static bool step_insert(aatgs_sqlite_sink *s, sqlite3_stmt *st, int table, uint3
 
 /* ------------------------------------------------ writer: binding events */
 
-static int64_t row_id(const aatgs_sqlite_sink *s, uint64_t seq) {
-  return (int64_t)(((uint64_t)s->run_id << ID_SHIFT) | seq);
-}
-
 static void bind_u32_or_null(sqlite3_stmt *st, int i, uint32_t v) {
   if (v == UINT32_MAX)
     sqlite3_bind_null(st, i);
@@ -342,122 +413,124 @@ static void bind_u32_or_null(sqlite3_stmt *st, int i, uint32_t v) {
     sqlite3_bind_int64(st, i, v);
 }
 
-/* Binds one event row at parameter offset b (0-based; parameters are b+1..). */
+/* Binds one event row at parameter offset b (parameters b+1 .. b+ncols), in
+ * the column order of TABLES[table].cols. */
 static void bind_event(const aatgs_sqlite_sink *s, sqlite3_stmt *st, int b, int table,
                        const aatgs_event *ev, uint64_t seq) {
-  sqlite3_bind_int64(st, b + 1, row_id(s, seq));
-  sqlite3_bind_int64(st, b + 2, s->run_id);
-  sqlite3_bind_int64(st, b + 3, (int64_t)seq);
+  sqlite3_bind_int64(st, b + 1, s->run_id);
   switch (table) {
   case T_DECISION: {
     const aatgs_decision_rec *d = &ev->u.decision;
-    sqlite3_bind_int64(st, b + 4, d->t_ns);
-    sqlite3_bind_int64(st, b + 5, d->task);
-    sqlite3_bind_int64(st, b + 6, d->stream);
-    sqlite3_bind_double(st, b + 7, d->priority);
-    sqlite3_bind_int64(st, b + 8, d->ready_size);
-    sqlite3_bind_int64(st, b + 9, d->est_ns);
-    sqlite3_bind_int64(st, b + 10, d->cost_ns);
+    sqlite3_bind_int64(st, b + 2, (int64_t)seq);
+    sqlite3_bind_int64(st, b + 3, d->t_ns);
+    sqlite3_bind_int64(st, b + 4, d->task);
+    sqlite3_bind_int64(st, b + 5, d->stream);
+    sqlite3_bind_double(st, b + 6, d->priority);
+    sqlite3_bind_int64(st, b + 7, d->ready_size);
+    sqlite3_bind_int64(st, b + 8, d->est_ns);
+    sqlite3_bind_int64(st, b + 9, d->cost_ns);
     break;
   }
   case T_TASK_EVENT: {
     const aatgs_task_rec *t = &ev->u.task;
-    sqlite3_bind_int64(st, b + 4, t->task);
-    bind_u32_or_null(st, b + 5, t->stream);
-    sqlite3_bind_int64(st, b + 6, t->status);
-    sqlite3_bind_int64(st, b + 7, t->ready_ns);
-    sqlite3_bind_int64(st, b + 8, t->submit_ns);
-    sqlite3_bind_int64(st, b + 9, t->start_ns);
-    sqlite3_bind_int64(st, b + 10, t->end_ns);
+    sqlite3_bind_int64(st, b + 2, t->task);
+    bind_u32_or_null(st, b + 3, t->stream);
+    sqlite3_bind_int64(st, b + 4, t->status);
+    sqlite3_bind_int64(st, b + 5, t->ready_ns);
+    sqlite3_bind_int64(st, b + 6, t->submit_ns);
+    sqlite3_bind_int64(st, b + 7, t->start_ns);
+    sqlite3_bind_int64(st, b + 8, t->end_ns);
     break;
   }
-  case T_TELEMETRY: {
+  case T_TEL_PHASE: {
     const aatgs_tel_event *e = &ev->u.tel;
-    sqlite3_bind_int64(st, b + 4, e->t_ns);
-    for (int c = 5; c <= 21; c++) sqlite3_bind_null(st, b + c);
-    switch (e->kind) {
-    case AATGS_TEL_PHASE:
-      sqlite3_bind_text(st, b + 5, "phase", 5, SQLITE_STATIC);
-      sqlite3_bind_int64(st, b + 10, e->u.phase.duration_ns);
-      sqlite3_bind_int64(st, b + 11, e->u.phase.phase_id);
-      sqlite3_bind_double(st, b + 12, e->u.phase.temperature);
-      sqlite3_bind_double(st, b + 13, e->u.phase.compaction_ratio);
-      sqlite3_bind_double(st, b + 14, e->u.phase.reward);
-      sqlite3_bind_int64(st, b + 15, (int64_t)e->u.phase.conflicts);
-      break;
-    case AATGS_TEL_GPU:
-      sqlite3_bind_text(st, b + 5, "gpu", 3, SQLITE_STATIC);
-      sqlite3_bind_double(st, b + 16, e->u.gpu.utilization);
-      sqlite3_bind_int64(st, b + 17, e->u.gpu.memory_used_mb);
-      sqlite3_bind_int64(st, b + 18, e->u.gpu.memory_total_mb);
-      sqlite3_bind_int64(st, b + 19, e->u.gpu.kernel_duration_ns);
-      sqlite3_bind_int64(st, b + 20, e->u.gpu.transfer_duration_ns);
-      break;
-    case AATGS_TEL_TASK_COMPLETED:
-      sqlite3_bind_text(st, b + 5, "task_completed", 14, SQLITE_STATIC);
-      sqlite3_bind_int64(st, b + 6, e->u.done.task);
-      bind_u32_or_null(st, b + 7, e->u.done.sm);
-      sqlite3_bind_int64(st, b + 8, e->u.done.gpu_start_ns);
-      sqlite3_bind_int64(st, b + 9, e->u.done.gpu_end_ns);
-      sqlite3_bind_int64(st, b + 10, e->u.done.duration_ns);
-      break;
-    case AATGS_TEL_ERROR:
-    default:
-      sqlite3_bind_text(st, b + 5, "error", 5, SQLITE_STATIC);
-      sqlite3_bind_text(st, b + 21, e->u.error, (int)strnlen(e->u.error, AATGS_TEL_MSG_MAX),
-                        SQLITE_STATIC);
-      break;
-    }
+    sqlite3_bind_int64(st, b + 2, (int64_t)seq);
+    sqlite3_bind_int64(st, b + 3, e->t_ns);
+    sqlite3_bind_int64(st, b + 4, e->u.phase.duration_ns);
+    sqlite3_bind_int64(st, b + 5, e->u.phase.phase_id);
+    sqlite3_bind_double(st, b + 6, e->u.phase.temperature);
+    sqlite3_bind_double(st, b + 7, e->u.phase.compaction_ratio);
+    sqlite3_bind_double(st, b + 8, e->u.phase.reward);
+    sqlite3_bind_int64(st, b + 9, (int64_t)e->u.phase.conflicts);
+    break;
+  }
+  case T_TEL_GPU: {
+    const aatgs_tel_event *e = &ev->u.tel;
+    sqlite3_bind_int64(st, b + 2, (int64_t)seq);
+    sqlite3_bind_int64(st, b + 3, e->t_ns);
+    sqlite3_bind_double(st, b + 4, e->u.gpu.utilization);
+    sqlite3_bind_int64(st, b + 5, e->u.gpu.memory_used_mb);
+    sqlite3_bind_int64(st, b + 6, e->u.gpu.memory_total_mb);
+    sqlite3_bind_int64(st, b + 7, e->u.gpu.kernel_duration_ns);
+    sqlite3_bind_int64(st, b + 8, e->u.gpu.transfer_duration_ns);
+    break;
+  }
+  case T_TEL_DONE: {
+    const aatgs_tel_event *e = &ev->u.tel;
+    sqlite3_bind_int64(st, b + 2, (int64_t)seq);
+    sqlite3_bind_int64(st, b + 3, e->t_ns);
+    sqlite3_bind_int64(st, b + 4, e->u.done.task);
+    bind_u32_or_null(st, b + 5, e->u.done.sm);
+    sqlite3_bind_int64(st, b + 6, e->u.done.gpu_start_ns);
+    sqlite3_bind_int64(st, b + 7, e->u.done.gpu_end_ns);
+    sqlite3_bind_int64(st, b + 8, e->u.done.duration_ns);
+    break;
+  }
+  case T_TEL_ERROR: {
+    const aatgs_tel_event *e = &ev->u.tel;
+    sqlite3_bind_int64(st, b + 2, (int64_t)seq);
+    sqlite3_bind_int64(st, b + 3, e->t_ns);
+    sqlite3_bind_text(st, b + 4, e->u.error, (int)strnlen(e->u.error, AATGS_TEL_MSG_MAX),
+                      SQLITE_STATIC);
     break;
   }
   case T_SNAPSHOT: {
     const aatgs_snapshot *p = &ev->u.snap;
-    sqlite3_bind_int64(st, b + 4, p->t_ns);
-    sqlite3_bind_int64(st, b + 5, p->avg_task_ns);
-    sqlite3_bind_double(st, b + 6, p->gpu_util);
-    sqlite3_bind_double(st, b + 7, p->config_util);
-    sqlite3_bind_double(st, b + 8, p->telemetry_util);
-    sqlite3_bind_int64(st, b + 9, p->telemetry_pending);
-    sqlite3_bind_int64(st, b + 10, p->pending);
-    sqlite3_bind_int64(st, b + 11, p->ready);
-    sqlite3_bind_int64(st, b + 12, p->running);
-    sqlite3_bind_int64(st, b + 13, p->completed);
-    sqlite3_bind_int64(st, b + 14, p->est_completion_ns);
-    sqlite3_bind_int64(st, b + 15, p->interval_ns);
+    sqlite3_bind_int64(st, b + 2, p->t_ns);
+    sqlite3_bind_int64(st, b + 3, p->avg_task_ns);
+    sqlite3_bind_double(st, b + 4, p->gpu_util);
+    sqlite3_bind_double(st, b + 5, p->config_util);
+    sqlite3_bind_double(st, b + 6, p->telemetry_util);
+    sqlite3_bind_int64(st, b + 7, p->telemetry_pending);
+    sqlite3_bind_int64(st, b + 8, p->pending);
+    sqlite3_bind_int64(st, b + 9, p->ready);
+    sqlite3_bind_int64(st, b + 10, p->running);
+    sqlite3_bind_int64(st, b + 11, p->completed);
+    sqlite3_bind_int64(st, b + 12, p->est_completion_ns);
+    sqlite3_bind_int64(st, b + 13, p->interval_ns);
     break;
   }
   case T_RING: {
     const aatgs_ring_rec *r = &ev->u.ring;
-    sqlite3_bind_int64(st, b + 4, r->t_ns);
-    sqlite3_bind_text(st, b + 5, ring_name(r->ring), -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, b + 6, r->len);
-    sqlite3_bind_int64(st, b + 7, r->cap);
+    sqlite3_bind_int64(st, b + 2, r->t_ns);
+    sqlite3_bind_text(st, b + 3, ring_name(r->ring), -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, b + 4, r->len);
+    sqlite3_bind_int64(st, b + 5, r->cap);
     if (r->cap)
-      sqlite3_bind_double(st, b + 8, (double)r->len / (double)r->cap);
+      sqlite3_bind_double(st, b + 6, (double)r->len / (double)r->cap);
     else
-      sqlite3_bind_null(st, b + 8);
-    sqlite3_bind_int64(st, b + 9, (int64_t)r->overflows);
+      sqlite3_bind_null(st, b + 6);
+    sqlite3_bind_int64(st, b + 7, (int64_t)r->overflows);
     break;
   }
   default: break;
   }
 }
 
-/* Inserts the staged rows of table t: a full group at once, a partial one row
- * by row. */
+/* Inserts the staged rows of statement t: a full group at once, a partial
+ * one row by row. */
 static void flush_table(aatgs_sqlite_sink *s, int t) {
   int n = s->staged[t];
   if (n == 0 || writer_failed(s)) return;
-  uint64_t first = s->seq[t] - (uint64_t)n;
   if (n == ROWS_PER_STMT) {
     sqlite3_stmt *st = s->ins_many[t];
     for (int r = 0; r < n; r++)
-      bind_event(s, st, r * TABLES[t].ncols, t, &s->stage[t][r], first + (uint64_t)r);
+      bind_event(s, st, r * TABLES[t].nparams, t, &s->stage[t][r].ev, s->stage[t][r].seq);
     if (!step_insert(s, st, t, (uint32_t)n)) return;
   } else {
     sqlite3_stmt *st = s->ins_one[t];
     for (int r = 0; r < n; r++) {
-      bind_event(s, st, 0, t, &s->stage[t][r], first + (uint64_t)r);
+      bind_event(s, st, 0, t, &s->stage[t][r].ev, s->stage[t][r].seq);
       if (!step_insert(s, st, t, 1)) return;
     }
   }
@@ -470,12 +543,9 @@ static void flush_staged(aatgs_sqlite_sink *s) {
 
 static void stage_event(aatgs_sqlite_sink *s, int t, const aatgs_event *ev) {
   if (!s->in_txn && !begin_txn(s)) return;
-  if (s->seq[t] >> ID_SHIFT) {
-    latch(s, TABLES[t].name, "more than 2^32 rows in one run");
-    return;
-  }
-  s->stage[t][s->staged[t]++] = *ev;
-  s->seq[t]++;
+  staged_event *se = &s->stage[t][s->staged[t]++];
+  se->seq = s->seq[TABLES[t].logical]++;
+  se->ev = *ev;
   if (s->staged[t] == ROWS_PER_STMT) flush_table(s, t);
 }
 
@@ -484,6 +554,8 @@ static void stage_event(aatgs_sqlite_sink *s, int t, const aatgs_event *ev) {
 static void write_graph(aatgs_sqlite_sink *s, const aatgs_graph *g) {
   int64_t gid = s->graph_id;
   uint32_t n = aatgs_graph_num_tasks(g), nt = aatgs_graph_num_types(g);
+  memset(&s->range[T_TASK], 0, sizeof s->range[T_TASK]);
+  memset(&s->range[T_EDGE], 0, sizeof s->range[T_EDGE]);
   if (!begin_txn(s)) return;
   for (uint32_t i = 0; i < nt; i++) {
     const aatgs_type_info *ti = aatgs_graph_type(g, i);
@@ -507,7 +579,7 @@ static void write_graph(aatgs_sqlite_sink *s, const aatgs_graph *g) {
     uint32_t rows = many ? ROWS_PER_STMT : 1;
     sqlite3_stmt *st = many ? s->ins_many[T_TASK] : s->ins_one[T_TASK];
     for (uint32_t r = 0; r < rows; r++, t++) {
-      int b = (int)r * TABLES[T_TASK].ncols;
+      int b = (int)r * TABLES[T_TASK].nparams;
       sqlite3_bind_int64(st, b + 1, gid);
       sqlite3_bind_int64(st, b + 2, t);
       sqlite3_bind_int64(st, b + 3, aatgs_graph_task_type(g, t));
@@ -537,11 +609,10 @@ static void write_graph(aatgs_sqlite_sink *s, const aatgs_graph *g) {
         k = 0;
         succ = aatgs_graph_successors(g, src, &ns);
       }
-      int b = (int)r * TABLES[T_EDGE].ncols;
-      sqlite3_bind_int64(st, b + 1, (int64_t)(((uint64_t)gid << ID_SHIFT) | e));
-      sqlite3_bind_int64(st, b + 2, gid);
-      sqlite3_bind_int64(st, b + 3, src);
-      sqlite3_bind_int64(st, b + 4, succ[k++]);
+      int b = (int)r * TABLES[T_EDGE].nparams;
+      sqlite3_bind_int64(st, b + 1, gid);
+      sqlite3_bind_int64(st, b + 2, src);
+      sqlite3_bind_int64(st, b + 3, succ[k++]);
     }
     if (!step_insert(s, st, T_EDGE, rows)) return;
     if ((e & 0x3FFF) < rows) {
@@ -549,8 +620,15 @@ static void write_graph(aatgs_sqlite_sink *s, const aatgs_graph *g) {
       if (!begin_txn(s)) return;
     }
   }
-  char sql[96];
-  snprintf(sql, sizeof sql, "UPDATE graphs SET complete = 1 WHERE graph_id = %" PRId64, gid);
+  char sql[192];
+  const row_range *er = &s->range[T_EDGE];
+  if (er->rows)
+    snprintf(sql, sizeof sql,
+             "UPDATE graphs SET complete = 1, edges_first_rowid = %" PRId64
+             ", edges_last_rowid = %" PRId64 " WHERE graph_id = %" PRId64,
+             er->first, er->last, gid);
+  else
+    snprintf(sql, sizeof sql, "UPDATE graphs SET complete = 1 WHERE graph_id = %" PRId64, gid);
   if (sqlite3_exec(s->db, sql, NULL, NULL, NULL) != SQLITE_OK) {
     latch_db(s, "cannot write graphs");
     return;
@@ -613,9 +691,10 @@ static int do_begin(aatgs_sqlite_sink *s, const aatgs_run_info *info) {
   bool is_new = false;
   const aatgs_graph *g = info->graph;
   for (int t = 0; t < T_EVENT_TABLES; t++) {
-    s->seq[t] = 0;
     s->staged[t] = 0;
+    memset(&s->range[t], 0, sizeof s->range[t]);
   }
+  for (int l = 0; l < L_COUNT; l++) s->seq[l] = 0;
   s->graph_id = 0;
   if (!begin_txn(s)) return AATGS_EDB;
   if (g && !find_or_add_graph(s, g, &is_new)) return AATGS_EDB;
@@ -778,7 +857,13 @@ static bool handle(aatgs_sqlite_sink *s, const aatgs_event *ev) {
     if (s->run_id && !writer_failed(s)) stage_event(s, T_TASK_EVENT, ev);
     return true;
   case AATGS_EV_TELEMETRY:
-    if (s->run_id && !writer_failed(s)) stage_event(s, T_TELEMETRY, ev);
+    if (s->run_id && !writer_failed(s)) {
+      int t = ev->u.tel.kind == AATGS_TEL_PHASE            ? T_TEL_PHASE
+              : ev->u.tel.kind == AATGS_TEL_GPU            ? T_TEL_GPU
+              : ev->u.tel.kind == AATGS_TEL_TASK_COMPLETED ? T_TEL_DONE
+                                                           : T_TEL_ERROR;
+      stage_event(s, t, ev);
+    }
     return true;
   case AATGS_EV_SNAPSHOT:
     if (s->run_id && !writer_failed(s)) stage_event(s, T_SNAPSHOT, ev);
@@ -1095,17 +1180,14 @@ fail:
 static int prepare_inserts(aatgs_sqlite_sink *s, aatgs_err *err) {
   for (int t = 0; t < T_COUNT; t++) {
     for (int many = 0; many < 2; many++) {
-      int rows = many ? ROWS_PER_STMT : 1, nc = TABLES[t].ncols;
-      size_t cap = 128 + strlen(TABLES[t].cols) + (size_t)rows * ((size_t)nc * 2 + 4);
+      int rows = many ? ROWS_PER_STMT : 1;
+      size_t cap = 128 + strlen(TABLES[t].cols) + (size_t)rows * (strlen(TABLES[t].vals) + 4);
       char *sql = malloc(cap);
       if (!sql) return aatgs_err_set(err, AATGS_ENOMEM, "out of memory");
       size_t o = (size_t)snprintf(sql, cap, "INSERT INTO %s (%s) VALUES ", TABLES[t].name,
                                   TABLES[t].cols);
-      for (int r = 0; r < rows; r++) {
-        o += (size_t)snprintf(sql + o, cap - o, "%s(", r ? "," : "");
-        for (int c = 0; c < nc; c++) o += (size_t)snprintf(sql + o, cap - o, c ? ",?" : "?");
-        o += (size_t)snprintf(sql + o, cap - o, ")");
-      }
+      for (int r = 0; r < rows; r++)
+        o += (size_t)snprintf(sql + o, cap - o, "%s(%s)", r ? "," : "", TABLES[t].vals);
       sqlite3_stmt **dst = many ? &s->ins_many[t] : &s->ins_one[t];
       int rc = sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, dst, NULL);
       free(sql);
@@ -1114,6 +1196,12 @@ static int prepare_inserts(aatgs_sqlite_sink *s, aatgs_err *err) {
                              s->path, TABLES[t].name, sqlite3_errmsg(s->db));
     }
   }
+  if (sqlite3_prepare_v3(s->db,
+                         "INSERT OR REPLACE INTO run_rows (run_id, tbl, first_rowid, last_rowid, "
+                         "rows) VALUES (?1, ?2, ?3, ?4, ?5)",
+                         -1, SQLITE_PREPARE_PERSISTENT, &s->ins_range, NULL) != SQLITE_OK)
+    return aatgs_err_set(err, AATGS_EDB, "database '%s': cannot prepare run_rows insert: %s",
+                         s->path, sqlite3_errmsg(s->db));
   if (sqlite3_prepare_v3(s->db,
                          "INSERT INTO task_types (graph_id, type_id, name, class, default_est_ns) "
                          "VALUES (?1, ?2, ?3, ?4, ?5)",
@@ -1129,6 +1217,7 @@ static void free_sink(aatgs_sqlite_sink *s) {
     sqlite3_finalize(s->ins_one[t]);
   }
   sqlite3_finalize(s->ins_type);
+  sqlite3_finalize(s->ins_range);
   if (s->db) sqlite3_close_v2(s->db);
   aatgs_ring_destroy(s->ring);
   if (s->sync_init) {

@@ -34,15 +34,18 @@
  *    GPU goes under-used, which is when the policy has the most to gain from
  *    fresh data, and a short interval costs only a snapshot.
  *
- * 3. What "duration" means in the > 10 ms test. The mean measured duration
- *    of the task's type, learned from on_complete (every completion with a
- *    measured duration > 0 counts; a cumulative mean). Before the first task
- *    of a type completes, the mean estimate of that type's tasks in the graph.
- *    Why: the report's tasks carry their type's estimate, so "duration" is a
- *    property of the type; learning it is what makes the policy adaptive (a
- *    type estimated at 8 ms that really takes 12 ms gets penalized once it is
- *    seen to). A consequence: tasks of one type are all long or all short at
- *    any moment, even when their own estimates differ.
+ * 3. What "duration" means in the > 10 ms test. A task's own estimate,
+ *    corrected by what the policy has learned about its type: estimate x
+ *    (sum of measured durations / sum of estimates) over the completed tasks
+ *    of that type (on_complete; measured durations > 0 count). Before any
+ *    task of the type completes the ratio is 1, so the test is the report's
+ *    "duration > 10 ms" on the estimate. Why: the report's tasks carry an
+ *    estimate each; learning the type's misestimation is what makes the
+ *    policy adaptive (a type estimated at 8 ms that really takes 12 ms gets
+ *    penalized once it is seen to), while keeping the per-task estimate lets
+ *    one type hold both long and short tasks (e.g. a bimodal "custom" type).
+ *    A task is classified long or short when it becomes ready, with the ratio
+ *    known then; it keeps that class while it waits.
  *
  * 4. Where the priority is evaluated. At pick time, from the view the loop
  *    keeps current and the latest learned durations, so every decision uses
@@ -61,14 +64,13 @@
  *    cross-class order is decided by which engine is free.)
  *
  * Data structure: priorities are a product of at most three factors that
- * depend only on a task's type and on the current state, so all ready tasks
- * of one type share a priority. Each type keeps a FIFO of its ready tasks
- * (with their ready sequence), and a pick compares the heads of the FIFOs of
- * the stream's class: the highest priority wins, then the earliest ready
- * sequence. A type's long/short status may change at any completion without
- * moving a task. on_ready is O(1); pick is O(types of the class), a handful
- * (6 built-in kernel types), at most AATGS_MAX_TYPES. on_snapshot is O(1)
- * (the trend is 5 values). The score reported is the winner's priority.
+ * depend only on a task's type, its long/short class and the current state.
+ * Each type keeps two FIFO lanes of ready tasks (short, long) with their
+ * ready sequence, and a pick compares the lane heads of the stream's class:
+ * the highest priority wins, then the earliest ready sequence. on_ready is
+ * O(1); pick is O(types of the class), a handful (6 built-in kernel types),
+ * at most AATGS_MAX_TYPES. on_snapshot is O(1) (the trend is 5 values). The
+ * score reported is the winner's priority.
  */
 #include <stdlib.h>
 
@@ -92,15 +94,20 @@ typedef struct ready_item {
   uint32_t task;
 } ready_item;
 
-typedef struct type_state {
+typedef struct lane {
   ready_item *ring; /* points into adaptive_state.items */
-  uint32_t cap, head, count;
+  uint32_t head, count;
+} lane;
+
+typedef struct type_state {
+  lane lanes[2]; /* 0: short, 1: long (decided at on_ready) */
+  uint32_t cap;  /* tasks of this type: the capacity of each lane */
   aatgs_task_class cls;
   int boost;
-  int is_long;          /* cached: duration > 10 ms */
-  int64_t est_sum;      /* prior: estimates of this type's tasks */
+  int64_t est_sum; /* estimates of this type's tasks in the graph */
   uint32_t est_n;
-  int64_t measured_sum; /* learned: measured durations of completed tasks */
+  double measured_sum;     /* learned: measured durations of completed tasks */
+  double measured_est_sum; /* ... and the estimates of those same tasks */
   uint32_t measured_n;
 } type_state;
 
@@ -118,11 +125,15 @@ typedef struct adaptive_state {
   double trend_gpu;             /* mean gpu_util of the last <= 5 snapshots */
 } adaptive_state;
 
-static void update_long(type_state *ts) {
-  if (ts->measured_n)
-    ts->is_long = ts->measured_sum > LONG_TASK_NS * (int64_t)ts->measured_n;
-  else
-    ts->is_long = ts->est_n && ts->est_sum > LONG_TASK_NS * (int64_t)ts->est_n;
+/* The learned correction of a type's estimates (1 before any completion). */
+static double type_ratio(const type_state *ts) {
+  return ts->measured_n && ts->measured_est_sum > 0 ? ts->measured_sum / ts->measured_est_sum : 1.0;
+}
+
+static int task_is_long(const type_state *ts, aatgs_ns est) {
+  if (ts->measured_n && ts->measured_est_sum > 0)
+    return (double)est * ts->measured_sum > (double)LONG_TASK_NS * ts->measured_est_sum;
+  return est > LONG_TASK_NS;
 }
 
 static void adaptive_destroy(aatgs_policy *p) {
@@ -147,7 +158,7 @@ static int adaptive_init(aatgs_policy *p, const aatgs_policy_ctx *ctx, aatgs_err
   st->view = ctx->view;
   st->n_tasks = aatgs_graph_num_tasks(g);
   st->n_types = aatgs_graph_num_types(g);
-  st->items = malloc((size_t)(st->n_tasks ? st->n_tasks : 1) * sizeof *st->items);
+  st->items = malloc((size_t)(st->n_tasks ? st->n_tasks : 1) * 2 * sizeof *st->items);
   st->type = calloc(st->n_types ? st->n_types : 1, sizeof *st->type);
   st->cls_types = malloc((size_t)(st->n_types ? st->n_types : 1) * sizeof *st->cls_types);
   if (!st->items || !st->type || !st->cls_types) goto fail;
@@ -156,7 +167,7 @@ static int adaptive_init(aatgs_policy *p, const aatgs_policy_ctx *ctx, aatgs_err
     const aatgs_type_info *ti = aatgs_graph_type(g, t);
     type_state *ts = &st->type[t];
     ts->cls = ti ? ti->cls : AATGS_CLASS_KERNEL;
-    ts->boost = t == AATGS_TT_CONFIG_UPLOAD      ? BOOST_CONFIG
+    ts->boost = t == AATGS_TT_CONFIG_UPLOAD        ? BOOST_CONFIG
                 : t == AATGS_TT_TELEMETRY_DOWNLOAD ? BOOST_TELEMETRY
                                                    : BOOST_NONE;
   }
@@ -174,10 +185,10 @@ static int adaptive_init(aatgs_policy *p, const aatgs_policy_ctx *ctx, aatgs_err
     for (uint32_t t = 0; t < st->n_types; t++) {
       type_state *ts = &st->type[t];
       if ((int)ts->cls != c || ts->cap == 0) continue;
-      ts->ring = st->items + off;
-      off += ts->cap;
+      ts->lanes[0].ring = st->items + off;
+      ts->lanes[1].ring = st->items + off + ts->cap;
+      off += 2 * ts->cap;
       st->cls_types[n_listed++] = t;
-      update_long(ts);
     }
   }
   st->cls_begin[AATGS_CLASS_COUNT] = n_listed;
@@ -194,12 +205,13 @@ static void adaptive_on_ready(aatgs_policy *p, uint32_t task, aatgs_ns now) {
   uint32_t t = aatgs_graph_task_type(st->g, task);
   if (t >= st->n_types) return;
   type_state *ts = &st->type[t];
-  if (ts->count == ts->cap) return; /* a task made ready twice: the loop's bug */
-  uint32_t i = ts->head + ts->count;
+  lane *l = &ts->lanes[task_is_long(ts, aatgs_graph_task_estimate(st->g, task))];
+  if (l->count == ts->cap) return; /* a task made ready twice: the loop's bug */
+  uint32_t i = l->head + l->count;
   if (i >= ts->cap) i -= ts->cap;
-  ts->ring[i].seq = st->next_seq++;
-  ts->ring[i].task = task;
-  ts->count++;
+  l->ring[i].seq = st->next_seq++;
+  l->ring[i].task = task;
+  l->count++;
 }
 
 static double gpu_signal(const adaptive_state *st) {
@@ -217,27 +229,32 @@ static int adaptive_pick(aatgs_policy *p, const aatgs_stream_info *stream, aatgs
   int telemetry_boost = v->telemetry_pending > TELEMETRY_PENDING_HIGH;
   int saturated = gpu_signal(st) > GPU_SATURATED;
 
-  type_state *best = NULL;
+  lane *best = NULL;
+  uint32_t best_cap = 0;
   double best_prio = 0.0;
   uint32_t best_seq = 0;
   for (uint32_t k = st->cls_begin[c]; k < st->cls_begin[c + 1]; k++) {
     type_state *ts = &st->type[st->cls_types[k]];
-    if (ts->count == 0) continue;
-    double prio = 1.0;
-    if (ts->boost == BOOST_CONFIG && config_boost) prio *= CONFIG_BOOST;
-    if (ts->boost == BOOST_TELEMETRY && telemetry_boost) prio *= TELEMETRY_BOOST;
-    if (saturated && ts->is_long) prio *= LONG_PENALTY;
-    uint32_t seq = ts->ring[ts->head].seq;
-    if (!best || prio > best_prio || (prio == best_prio && seq < best_seq)) {
-      best = ts;
-      best_prio = prio;
-      best_seq = seq;
+    for (int is_long = 0; is_long < 2; is_long++) {
+      lane *l = &ts->lanes[is_long];
+      if (l->count == 0) continue;
+      double prio = 1.0;
+      if (ts->boost == BOOST_CONFIG && config_boost) prio *= CONFIG_BOOST;
+      if (ts->boost == BOOST_TELEMETRY && telemetry_boost) prio *= TELEMETRY_BOOST;
+      if (saturated && is_long) prio *= LONG_PENALTY;
+      uint32_t seq = l->ring[l->head].seq;
+      if (!best || prio > best_prio || (prio == best_prio && seq < best_seq)) {
+        best = l;
+        best_cap = ts->cap;
+        best_prio = prio;
+        best_seq = seq;
+      }
     }
   }
   if (!best) return 0;
   out->task = best->ring[best->head].task;
   out->priority = best_prio;
-  if (++best->head == best->cap) best->head = 0;
+  if (++best->head == best_cap) best->head = 0;
   best->count--;
   return 1;
 }
@@ -251,9 +268,9 @@ static void adaptive_on_complete(aatgs_policy *p, uint32_t task, uint32_t stream
   uint32_t t = aatgs_graph_task_type(st->g, task);
   if (t >= st->n_types) return;
   type_state *ts = &st->type[t];
-  ts->measured_sum += measured_ns;
+  ts->measured_sum += (double)measured_ns;
+  ts->measured_est_sum += (double)aatgs_graph_task_estimate(st->g, task);
   ts->measured_n++;
-  update_long(ts);
 }
 
 static aatgs_ns adaptive_on_snapshot(aatgs_policy *p, const aatgs_snapshot *snap) {
@@ -287,8 +304,8 @@ aatgs_ns aatgs__adaptive_type_duration(const aatgs_policy *p, uint32_t type) {
   const adaptive_state *st = p->impl;
   if (type >= st->n_types) return -1;
   const type_state *ts = &st->type[type];
-  if (ts->measured_n) return ts->measured_sum / (aatgs_ns)ts->measured_n;
-  return ts->est_n ? ts->est_sum / (aatgs_ns)ts->est_n : 0;
+  if (!ts->est_n) return 0;
+  return (aatgs_ns)((double)(ts->est_sum / (aatgs_ns)ts->est_n) * type_ratio(ts) + 0.5);
 }
 
 const aatgs_policy_ops aatgs_policy_adaptive = {

@@ -20,7 +20,8 @@ int aatgs__policy_check_ctx(const char *policy, const aatgs_policy_ctx *ctx, aat
 }
 
 void aatgs__class_counts(const aatgs_graph *g, uint32_t counts[AATGS_CLASS_COUNT]) {
-  for (int c = 0; c < AATGS_CLASS_COUNT; c++) counts[c] = 0;
+  for (int c = 0; c < AATGS_CLASS_COUNT; c++)
+    counts[c] = 0;
   uint32_t n = aatgs_graph_num_tasks(g);
   for (uint32_t t = 0; t < n; t++) {
     aatgs_task_class c = aatgs_graph_task_class(g, t);

@@ -36,8 +36,8 @@ int aatgs__heft_plan(const aatgs_policy *p, uint32_t task, uint32_t *stream_id, 
                      aatgs_ns *finish);
 
 /* adaptive: snapshots kept (at most AATGS__ADAPTIVE_HISTORY), the GPU
- * utilization the long-task penalty uses now, and the duration the >10 ms
- * test uses for a type. Return 0 / -1.0 / -1 when p is not an adaptive instance. */
+ * utilization the long-task penalty uses now, and the learned mean duration
+ * of a type (mean estimate x learned ratio). Return 0 / -1.0 / -1 when p is not an adaptive instance. */
 #define AATGS__ADAPTIVE_HISTORY 100u
 #define AATGS__ADAPTIVE_TREND 5u
 uint32_t aatgs__adaptive_history_len(const aatgs_policy *p);

@@ -20,7 +20,8 @@ typedef struct cp_state {
 static void cp_destroy(aatgs_policy *p) {
   if (!p || !p->impl) return;
   cp_state *st = p->impl;
-  for (int c = 0; c < AATGS_CLASS_COUNT; c++) aatgs__pq_free(&st->q[c]);
+  for (int c = 0; c < AATGS_CLASS_COUNT; c++)
+    aatgs__pq_free(&st->q[c]);
   free(st);
   p->impl = NULL;
 }

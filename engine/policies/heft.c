@@ -39,12 +39,12 @@ typedef struct heft_state {
   uint32_t n_tasks;
   uint32_t n_streams;
   uint32_t next_seq;
-  uint32_t *stream_id;  /* [n_streams] the backend's id of each local stream */
+  uint32_t *stream_id; /* [n_streams] the backend's id of each local stream */
   aatgs_task_class *stream_cls;
   uint32_t *plan_stream; /* [n_tasks] local stream index or NO_STREAM */
   aatgs_ns *plan_start;  /* [n_tasks] */
   aatgs_ns *plan_finish; /* [n_tasks] */
-  aatgs__pq *q;          /* [n_streams + AATGS_CLASS_COUNT]: one per stream, then per-class orphans */
+  aatgs__pq *q; /* [n_streams + AATGS_CLASS_COUNT]: one per stream, then per-class orphans */
 } heft_state;
 
 typedef struct rank_item {
@@ -55,14 +55,15 @@ typedef struct rank_item {
 static int rank_cmp(const void *a, const void *b) {
   const rank_item *x = a, *y = b;
   if (x->rank != y->rank) return x->rank > y->rank ? -1 : 1; /* decreasing rank */
-  return x->id < y->id ? -1 : (x->id > y->id);                /* then increasing id */
+  return x->id < y->id ? -1 : (x->id > y->id);               /* then increasing id */
 }
 
 static void heft_destroy(aatgs_policy *p) {
   if (!p || !p->impl) return;
   heft_state *st = p->impl;
   if (st->q) {
-    for (uint32_t i = 0; i < st->n_streams + AATGS_CLASS_COUNT; i++) aatgs__pq_free(&st->q[i]);
+    for (uint32_t i = 0; i < st->n_streams + AATGS_CLASS_COUNT; i++)
+      aatgs__pq_free(&st->q[i]);
   }
   free(st->q);
   free(st->stream_id);
@@ -74,8 +75,8 @@ static void heft_destroy(aatgs_policy *p) {
   p->impl = NULL;
 }
 
-/* Fills plan_* for every task. */
-static int heft_plan(heft_state *st, aatgs_err *err) {
+/* Fills plan_* for every task. AATGS_OK or AATGS_ENOMEM. */
+static int heft_plan(heft_state *st) {
   const aatgs_graph *g = st->g;
   uint32_t n = st->n_tasks;
   int rc = AATGS_ENOMEM;
@@ -125,38 +126,39 @@ static int heft_plan(heft_state *st, aatgs_err *err) {
 fail:
   free(order);
   free(avail);
-  if (rc != AATGS_OK) aatgs_err_set(err, rc, "heft: out of memory while planning");
   return rc;
 }
 
 static int heft_init(aatgs_policy *p, const aatgs_policy_ctx *ctx, aatgs_err *err) {
   int rc = aatgs__policy_check_ctx("heft", ctx, err);
   if (rc != AATGS_OK) return rc;
+  uint32_t *count = NULL;
   heft_state *st = calloc(1, sizeof *st);
   if (!st) return aatgs_err_set(err, AATGS_ENOMEM, "heft: out of memory");
   p->impl = st;
   st->g = ctx->graph;
   st->n_tasks = aatgs_graph_num_tasks(ctx->graph);
   st->n_streams = ctx->n_streams;
+  uint32_t n_queues = st->n_streams + AATGS_CLASS_COUNT;
   size_t ns = st->n_streams ? st->n_streams : 1, nt = st->n_tasks ? st->n_tasks : 1;
+  rc = AATGS_ENOMEM;
   st->stream_id = malloc(ns * sizeof *st->stream_id);
   st->stream_cls = malloc(ns * sizeof *st->stream_cls);
   st->plan_stream = malloc(nt * sizeof *st->plan_stream);
   st->plan_start = malloc(nt * sizeof *st->plan_start);
   st->plan_finish = malloc(nt * sizeof *st->plan_finish);
-  st->q = calloc(st->n_streams + AATGS_CLASS_COUNT, sizeof *st->q);
+  st->q = calloc(n_queues, sizeof *st->q);
+  count = calloc(n_queues, sizeof *count);
   if (!st->stream_id || !st->stream_cls || !st->plan_stream || !st->plan_start ||
-      !st->plan_finish || !st->q)
-    goto nomem;
+      !st->plan_finish || !st->q || !count)
+    goto fail;
   for (uint32_t s = 0; s < st->n_streams; s++) {
     st->stream_id[s] = ctx->streams[s].id;
     st->stream_cls[s] = ctx->streams[s].cls;
   }
-  rc = heft_plan(st, err);
+  rc = heft_plan(st);
   if (rc != AATGS_OK) goto fail;
   /* Reserve each queue for every task planned into it, so on_ready never grows one. */
-  uint32_t *count = calloc(st->n_streams + AATGS_CLASS_COUNT, sizeof *count);
-  if (!count) goto nomem;
   for (uint32_t t = 0; t < st->n_tasks; t++) {
     uint32_t s = st->plan_stream[t];
     if (s == NO_STREAM) {
@@ -166,18 +168,16 @@ static int heft_init(aatgs_policy *p, const aatgs_policy_ctx *ctx, aatgs_err *er
     }
     count[s]++;
   }
-  for (uint32_t i = 0; i < st->n_streams + AATGS_CLASS_COUNT; i++) {
-    if (aatgs__pq_init(&st->q[i], count[i]) != AATGS_OK) {
-      free(count);
-      goto nomem;
-    }
+  rc = AATGS_ENOMEM;
+  for (uint32_t i = 0; i < n_queues; i++) {
+    if (aatgs__pq_init(&st->q[i], count[i]) != AATGS_OK) goto fail;
   }
   free(count);
   return AATGS_OK;
-nomem:
-  rc = aatgs_err_set(err, AATGS_ENOMEM, "heft: out of memory");
 fail:
+  free(count);
   heft_destroy(p);
+  if (rc == AATGS_ENOMEM) aatgs_err_set(err, rc, "heft: out of memory");
   return rc;
 }
 

@@ -27,7 +27,8 @@ typedef struct random_state {
 static void random_destroy(aatgs_policy *p) {
   if (!p || !p->impl) return;
   random_state *st = p->impl;
-  for (int c = 0; c < AATGS_CLASS_COUNT; c++) free(st->bag[c].task);
+  for (int c = 0; c < AATGS_CLASS_COUNT; c++)
+    free(st->bag[c].task);
   free(st);
   p->impl = NULL;
 }

@@ -19,7 +19,8 @@ typedef struct sjf_state {
 static void sjf_destroy(aatgs_policy *p) {
   if (!p || !p->impl) return;
   sjf_state *st = p->impl;
-  for (int c = 0; c < AATGS_CLASS_COUNT; c++) aatgs__pq_free(&st->q[c]);
+  for (int c = 0; c < AATGS_CLASS_COUNT; c++)
+    aatgs__pq_free(&st->q[c]);
   free(st);
   p->impl = NULL;
 }
