@@ -30,24 +30,28 @@
 
 #include "error.h"
 
-#define LINE 64
+/* Fields that different threads write are kept 128 bytes apart: each sits on
+ * its own 64-byte line, and the neighbouring line is left unused too, since
+ * Intel's spatial prefetcher fetches lines in aligned pairs (on this AMD test
+ * machine 64 and 128 measured the same). */
+#define SPACING 128
 
 struct aatgs_ring {
   /* Read-only after create: shared by both sides without contention. */
-  alignas(LINE) unsigned char *buf;
+  alignas(SPACING) unsigned char *buf;
   size_t mask;      /* slots - 1 */
   size_t capacity;  /* usable items */
   size_t item_size; /* bytes per item (the slot stride) */
 
   /* Written by the producer, read by the consumer. */
-  alignas(LINE) _Atomic size_t head;
+  alignas(SPACING) _Atomic size_t head;
   /* Written by the consumer, read by the producer. */
-  alignas(LINE) _Atomic size_t tail;
+  alignas(SPACING) _Atomic size_t tail;
 
   /* Producer-private: last tail it saw. */
-  alignas(LINE) size_t tail_cache;
+  alignas(SPACING) size_t tail_cache;
   /* Consumer-private: last head it saw. */
-  alignas(LINE) size_t head_cache;
+  alignas(SPACING) size_t head_cache;
   /* sizeof rounds up to a whole line, so nothing else shares this one. */
 };
 
@@ -62,7 +66,8 @@ static inline void copy_item(void *dst, const void *src, size_t size) {
 
 static size_t round_up_pow2(size_t v) {
   size_t p = 1;
-  while (p < v) p <<= 1;
+  while (p < v)
+    p <<= 1;
   return p;
 }
 
@@ -75,14 +80,14 @@ int aatgs_ring_create(aatgs_ring **out, size_t capacity, size_t item_size) {
   /* Guard the power-of-two rounding and the byte count against overflow. */
   if (capacity > (SIZE_MAX >> 2)) return AATGS_EINVAL;
   slots = round_up_pow2(capacity);
-  if (item_size > (SIZE_MAX - LINE) / slots) return AATGS_EINVAL;
+  if (item_size > (SIZE_MAX - SPACING) / slots) return AATGS_EINVAL;
   bytes = slots * item_size;
-  bytes = (bytes + LINE - 1) / LINE * LINE; /* aligned_alloc wants a multiple */
+  bytes = (bytes + SPACING - 1) / SPACING * SPACING; /* aligned_alloc wants a multiple */
 
-  r = aligned_alloc(LINE, sizeof *r);
+  r = aligned_alloc(SPACING, sizeof *r);
   if (!r) goto fail;
   memset(r, 0, sizeof *r);
-  r->buf = aligned_alloc(LINE, bytes);
+  r->buf = aligned_alloc(SPACING, bytes);
   if (!r->buf) goto fail;
   r->mask = slots - 1;
   r->capacity = capacity;

@@ -68,8 +68,7 @@ void aatgs_telemetry_destroy(aatgs_telemetry *t) {
 /* Returns the slot for a new entry at the back of b, evicting (and counting)
  * the oldest entry first when b is full. The slot comes back zeroed, so
  * unused union bytes are deterministic. */
-static aatgs_tel_event *append(aatgs_telemetry *t, tel_buf *b, aatgs_tel_kind kind,
-                               aatgs_ns now) {
+static aatgs_tel_event *append(aatgs_telemetry *t, tel_buf *b, aatgs_tel_kind kind, aatgs_ns now) {
   tel_slot *s;
   if (b->len == b->cap) {
     b->first = b->first + 1 == b->cap ? 0 : b->first + 1;
@@ -85,8 +84,7 @@ static aatgs_tel_event *append(aatgs_telemetry *t, tel_buf *b, aatgs_tel_kind ki
   return &s->ev;
 }
 
-void aatgs_telemetry_record_phase(aatgs_telemetry *t, aatgs_ns now,
-                                  const aatgs_phase_metrics *m) {
+void aatgs_telemetry_record_phase(aatgs_telemetry *t, aatgs_ns now, const aatgs_phase_metrics *m) {
   if (!t || !m) return;
   append(t, &t->buf[BUF_PHASE], AATGS_TEL_PHASE, now)->u.phase = *m;
 }
@@ -125,7 +123,8 @@ void aatgs_telemetry_record_error(aatgs_telemetry *t, aatgs_ns now, const char *
 size_t aatgs_telemetry_pending(const aatgs_telemetry *t) {
   size_t n = 0;
   if (!t) return 0;
-  for (int i = 0; i < BUF_COUNT; i++) n += t->buf[i].len;
+  for (int i = 0; i < BUF_COUNT; i++)
+    n += t->buf[i].len;
   return n;
 }
 

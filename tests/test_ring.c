@@ -9,6 +9,10 @@
  * down a lot, so `AATGS_STRESS_ITEMS=1000000 ./test_ring` keeps a TSan run
  * short; the 256-byte stress test moves a tenth of that count (at least
  * 10^4 items). Any count >= 1 is accepted.
+ *
+ * Under ThreadSanitizer this file also carries a start-up fix for Criterion
+ * and sets halt_on_error (see the end of the file): without it Criterion
+ * cannot start, and a race report would not fail the test.
  */
 #include <criterion/criterion.h>
 #include <pthread.h>
@@ -83,7 +87,8 @@ Test(ring, accessors_report_creation_values) {
 
 Test(ring, push_pop_keeps_fifo_order) {
   aatgs_ring *r = make(4, sizeof(uint64_t));
-  for (uint64_t v = 10; v < 13; v++) cr_assert(aatgs_ring_push(r, &v));
+  for (uint64_t v = 10; v < 13; v++)
+    cr_assert(aatgs_ring_push(r, &v));
   for (uint64_t want = 10; want < 13; want++) {
     uint64_t got = 0;
     cr_assert(aatgs_ring_pop(r, &got));
@@ -97,7 +102,8 @@ Test(ring, push_when_full_fails_and_changes_nothing) {
   /* 5 is not a power of two: exactly 5 items fit although 8 slots exist. */
   aatgs_ring *r = make(5, sizeof(uint64_t));
   uint64_t v, rejected = 999;
-  for (v = 0; v < 5; v++) cr_assert(aatgs_ring_push(r, &v));
+  for (v = 0; v < 5; v++)
+    cr_assert(aatgs_ring_push(r, &v));
   cr_expect(aatgs_ring_is_full(r));
   cr_expect_not(aatgs_ring_push(r, &rejected));
   cr_expect_not(aatgs_ring_push(r, &rejected));
@@ -191,7 +197,8 @@ Test(ring, wraps_around_many_times_against_reference) {
       }
       case 2: {
         size_t n = (x >> 4) % 40, want = n < cap - len ? n : cap - len;
-        for (size_t i = 0; i < n; i++) buf[i] = next_in + i;
+        for (size_t i = 0; i < n; i++)
+          buf[i] = next_in + i;
         cr_assert_eq(aatgs_ring_push_bulk(r, buf, n), want);
         next_in += want;
         break;
@@ -199,7 +206,8 @@ Test(ring, wraps_around_many_times_against_reference) {
       default: {
         size_t n = (x >> 4) % 40, want = n < len ? n : len;
         cr_assert_eq(aatgs_ring_pop_bulk(r, buf, n), want);
-        for (size_t i = 0; i < want; i++) cr_assert_eq(buf[i], next_out + i);
+        for (size_t i = 0; i < want; i++)
+          cr_assert_eq(buf[i], next_out + i);
         next_out += want;
         break;
       }
@@ -214,19 +222,21 @@ Test(ring, wraps_around_many_times_against_reference) {
 Test(ring, bulk_ops_are_partial_at_the_edges) {
   aatgs_ring *r = make(6, sizeof(uint32_t));
   uint32_t in[10], out[10];
-  for (uint32_t i = 0; i < 10; i++) in[i] = 100 + i;
+  for (uint32_t i = 0; i < 10; i++)
+    in[i] = 100 + i;
   cr_expect_eq(aatgs_ring_push_bulk(r, in, 0), 0);
   cr_expect_eq(aatgs_ring_pop_bulk(r, out, 0), 0);
-  cr_expect_eq(aatgs_ring_push_bulk(r, in, 4), 4);      /* 100..103 */
-  cr_expect_eq(aatgs_ring_pop_bulk(r, out, 3), 3);      /* 100..102 */
+  cr_expect_eq(aatgs_ring_push_bulk(r, in, 4), 4); /* 100..103 */
+  cr_expect_eq(aatgs_ring_pop_bulk(r, out, 3), 3); /* 100..102 */
   cr_expect_eq(out[0], 100);
   cr_expect_eq(out[2], 102);
-  cr_expect_eq(aatgs_ring_push_bulk(r, in + 4, 6), 5);  /* 104..108; 109 refused */
+  cr_expect_eq(aatgs_ring_push_bulk(r, in + 4, 6), 5); /* 104..108; 109 refused */
   cr_expect(aatgs_ring_is_full(r));
   cr_expect_eq(aatgs_ring_push_bulk(r, in + 9, 1), 0);
   memset(out, 0, sizeof out);
-  cr_expect_eq(aatgs_ring_pop_bulk(r, out, 10), 6);     /* 103..108, across the wrap */
-  for (uint32_t i = 0; i < 6; i++) cr_expect_eq(out[i], 103 + i);
+  cr_expect_eq(aatgs_ring_pop_bulk(r, out, 10), 6); /* 103..108, across the wrap */
+  for (uint32_t i = 0; i < 6; i++)
+    cr_expect_eq(out[i], 103 + i);
   cr_expect_eq(out[6], 0);
   cr_expect(aatgs_ring_is_empty(r));
   aatgs_ring_destroy(r);
@@ -247,7 +257,8 @@ Test(ring, bulk_and_single_ops_interleave) {
 }
 
 static void fill_pattern(unsigned char *p, size_t size, uint32_t id) {
-  for (size_t j = 0; j < size; j++) p[j] = (unsigned char)(id * 131u + j * 7u + (j >> 8));
+  for (size_t j = 0; j < size; j++)
+    p[j] = (unsigned char)(id * 131u + j * 7u + (j >> 8));
 }
 
 Test(ring, item_sizes_copy_every_byte) {
@@ -264,7 +275,8 @@ Test(ring, item_sizes_copy_every_byte) {
         fill_pattern(in, isz, next_in++);
         cr_assert(aatgs_ring_push(r, in));
       }
-      for (uint32_t i = 0; i < 3; i++) fill_pattern(in + i * isz, isz, next_in + i);
+      for (uint32_t i = 0; i < 3; i++)
+        fill_pattern(in + i * isz, isz, next_in + i);
       cr_assert_eq(aatgs_ring_push_bulk(r, in, 3), 3);
       next_in += 3;
       for (int i = 0; i < 2; i++) {
@@ -302,7 +314,8 @@ static void wait_a_bit(unsigned *spins) {
 }
 
 static void word_fill(uint64_t *w, size_t words, uint64_t seq) {
-  for (size_t k = 0; k < words; k++) w[k] = seq ^ (k * 0x9e3779b97f4a7c15ULL);
+  for (size_t k = 0; k < words; k++)
+    w[k] = seq ^ (k * 0x9e3779b97f4a7c15ULL);
 }
 
 static void *stress_producer(void *arg) {
@@ -318,9 +331,11 @@ static void *stress_producer(void *arg) {
       n = 1 + lcg(&seed) % 64;
       if (n > s->items - seq) n = (size_t)(s->items - seq);
     }
-    for (size_t i = 0; i < n; i++) word_fill(buf + i * words, words, seq + i);
+    for (size_t i = 0; i < n; i++)
+      word_fill(buf + i * words, words, seq + i);
     if (n == 1 && !(s->bulk && seq % 3 == 0)) {
-      while (!aatgs_ring_push(s->ring, buf)) wait_a_bit(&spins);
+      while (!aatgs_ring_push(s->ring, buf))
+        wait_a_bit(&spins);
     } else {
       size_t done = 0;
       while (done < n) {

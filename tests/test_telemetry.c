@@ -40,7 +40,8 @@ static aatgs_gpu_metrics gpu(uint32_t mem) {
 
 static size_t drain(aatgs_telemetry *t, aatgs_tel_event *out, size_t max) {
   size_t n = 0, k;
-  while ((k = aatgs_telemetry_flush(t, out + n, max - n)) > 0) n += k;
+  while ((k = aatgs_telemetry_flush(t, out + n, max - n)) > 0)
+    n += k;
   return n;
 }
 
@@ -161,28 +162,27 @@ Test(telemetry, flush_merges_buffers_by_time_then_record_order) {
   aatgs_tel_event ev[16];
   /* Recorded out of time order across buffers, in order within each. */
   pm = phase(1);
-  aatgs_telemetry_record_phase(t, 50, &pm);                    /* seq 0 */
+  aatgs_telemetry_record_phase(t, 50, &pm); /* seq 0 */
   gm = gpu(1);
-  aatgs_telemetry_record_gpu(t, 10, &gm);                      /* seq 1 */
-  aatgs_telemetry_record_task_completion(t, 30, 1, 0, 5, 0);   /* seq 2 */
+  aatgs_telemetry_record_gpu(t, 10, &gm);                    /* seq 1 */
+  aatgs_telemetry_record_task_completion(t, 30, 1, 0, 5, 0); /* seq 2 */
   gm = gpu(2);
-  aatgs_telemetry_record_gpu(t, 30, &gm);                      /* seq 3: ties seq 2 */
+  aatgs_telemetry_record_gpu(t, 30, &gm); /* seq 3: ties seq 2 */
   pm = phase(2);
-  aatgs_telemetry_record_phase(t, 60, &pm);                    /* seq 4 */
-  aatgs_telemetry_record_error(t, 20, "e");                    /* seq 5 */
+  aatgs_telemetry_record_phase(t, 60, &pm); /* seq 4 */
+  aatgs_telemetry_record_error(t, 20, "e"); /* seq 5 */
   pm = phase(3);
-  aatgs_telemetry_record_phase(t, 60, &pm);                    /* seq 6: ties seq 4 */
-  aatgs_telemetry_record_task_completion(t, 5, 2, 0, 5, 0);    /* seq 7, earliest */
+  aatgs_telemetry_record_phase(t, 60, &pm);                 /* seq 6: ties seq 4 */
+  aatgs_telemetry_record_task_completion(t, 5, 2, 0, 5, 0); /* seq 7, earliest */
   cr_assert_eq(aatgs_telemetry_pending(t), 8);
   cr_assert_eq(drain(t, ev, 16), 8);
   /* Events buffer: t=30 (task 1), t=20 (error), t=5 (task 2), in record order;
    * a merge keeps that order within the buffer, so task 1 at 30 holds the
    * later error and task back until 30 is the smallest head. */
   {
-    aatgs_tel_kind kinds[8] = {AATGS_TEL_GPU,   AATGS_TEL_TASK_COMPLETED,
-                               AATGS_TEL_ERROR, AATGS_TEL_TASK_COMPLETED,
-                               AATGS_TEL_GPU,   AATGS_TEL_PHASE,
-                               AATGS_TEL_PHASE, AATGS_TEL_PHASE};
+    aatgs_tel_kind kinds[8] = {
+        AATGS_TEL_GPU, AATGS_TEL_TASK_COMPLETED, AATGS_TEL_ERROR, AATGS_TEL_TASK_COMPLETED,
+        AATGS_TEL_GPU, AATGS_TEL_PHASE,          AATGS_TEL_PHASE, AATGS_TEL_PHASE};
     aatgs_ns times[8] = {10, 30, 20, 5, 30, 50, 60, 60};
     for (int i = 0; i < 8; i++) {
       cr_expect_eq(ev[i].kind, kinds[i], "event %d kind %d", i, (int)ev[i].kind);
@@ -253,7 +253,8 @@ Test(telemetry, flush_respects_cap_and_resumes) {
   cr_expect_eq(aatgs_telemetry_pending(t), 6);
   cr_assert_eq(aatgs_telemetry_flush(t, ev, 4), 4);
   cr_expect_eq(aatgs_telemetry_pending(t), 2);
-  for (uint32_t i = 0; i < 4; i++) cr_expect_eq(ev[i].u.gpu.memory_used_mb, i);
+  for (uint32_t i = 0; i < 4; i++)
+    cr_expect_eq(ev[i].u.gpu.memory_used_mb, i);
   cr_assert_eq(aatgs_telemetry_flush(t, ev, 4), 2);
   cr_expect_eq(ev[0].u.gpu.memory_used_mb, 4);
   cr_expect_eq(ev[1].u.gpu.memory_used_mb, 5);
@@ -277,7 +278,8 @@ Test(telemetry, phase_overflow_evicts_oldest_and_counts) {
   cr_expect_eq(st.recorded, 10);
   cr_expect_eq(aatgs_telemetry_pending(t), 4);
   cr_assert_eq(drain(t, ev, 8), 4);
-  for (uint32_t i = 0; i < 4; i++) cr_expect_eq(ev[i].u.phase.phase_id, 6 + i);
+  for (uint32_t i = 0; i < 4; i++)
+    cr_expect_eq(ev[i].u.phase.phase_id, 6 + i);
   /* Flushing does not reset the counters. */
   aatgs_telemetry_buffer_stats(t, &st);
   cr_expect_eq(st.phase_len, 0);
@@ -299,7 +301,8 @@ Test(telemetry, gpu_overflow_evicts_oldest_and_counts) {
   cr_expect_eq(st.phase_evicted, 0);
   cr_expect_eq(st.events_evicted, 0);
   cr_assert_eq(drain(t, ev, 8), 3);
-  for (uint32_t i = 0; i < 3; i++) cr_expect_eq(ev[i].u.gpu.memory_used_mb, 2 + i);
+  for (uint32_t i = 0; i < 3; i++)
+    cr_expect_eq(ev[i].u.gpu.memory_used_mb, 2 + i);
   aatgs_telemetry_destroy(t);
 }
 
@@ -332,7 +335,8 @@ Test(telemetry, one_full_buffer_leaves_the_others_alone) {
   aatgs_telemetry *t = make(2);
   aatgs_telemetry_stats st;
   aatgs_gpu_metrics gm = gpu(1);
-  for (int i = 0; i < 7; i++) aatgs_telemetry_record_error(t, i, "x");
+  for (int i = 0; i < 7; i++)
+    aatgs_telemetry_record_error(t, i, "x");
   aatgs_telemetry_record_gpu(t, 8, &gm);
   aatgs_telemetry_buffer_stats(t, &st);
   cr_expect_eq(st.events_len, 2);
@@ -367,8 +371,10 @@ Test(telemetry, pending_and_stats_track_every_operation) {
   aatgs_tel_event ev[4];
   aatgs_phase_metrics pm = phase(0);
   aatgs_gpu_metrics gm = gpu(0);
-  for (int i = 0; i < 3; i++) aatgs_telemetry_record_phase(t, i, &pm);
-  for (int i = 0; i < 2; i++) aatgs_telemetry_record_gpu(t, i, &gm);
+  for (int i = 0; i < 3; i++)
+    aatgs_telemetry_record_phase(t, i, &pm);
+  for (int i = 0; i < 2; i++)
+    aatgs_telemetry_record_gpu(t, i, &gm);
   aatgs_telemetry_record_task_completion(t, 9, 1, 0, 1, 0);
   cr_expect_eq(aatgs_telemetry_pending(t), 6);
   aatgs_telemetry_buffer_stats(t, &st);
@@ -385,7 +391,8 @@ Test(telemetry, pending_and_stats_track_every_operation) {
   cr_expect_eq(st.events_len, 1);
   cr_expect_eq(st.recorded, 6);
   /* Wrap each buffer after a partial flush: the circular indices stay right. */
-  for (int i = 0; i < 6; i++) aatgs_telemetry_record_phase(t, 10 + i, &pm);
+  for (int i = 0; i < 6; i++)
+    aatgs_telemetry_record_phase(t, 10 + i, &pm);
   aatgs_telemetry_buffer_stats(t, &st);
   cr_expect_eq(st.phase_len, 5);
   cr_expect_eq(st.phase_evicted, 2);
