@@ -15,10 +15,10 @@
 /* ------------------------------------------------------------------ stats */
 
 double aatgs_report_t95(uint32_t df) {
-  static const double t[31] = {0,      12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365,
-                               2.306,  2.262,  2.228, 2.201, 2.179, 2.160, 2.145, 2.131,
-                               2.120,  2.110,  2.101, 2.093, 2.086, 2.080, 2.074, 2.069,
-                               2.064,  2.060,  2.056, 2.052, 2.048, 2.045, 2.042};
+  static const double t[31] = {0,     12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365,
+                               2.306, 2.262,  2.228, 2.201, 2.179, 2.160, 2.145, 2.131,
+                               2.120, 2.110,  2.101, 2.093, 2.086, 2.080, 2.074, 2.069,
+                               2.064, 2.060,  2.056, 2.052, 2.048, 2.045, 2.042};
   if (df == 0) return NAN;
   if (df <= 30) return t[df];
   if (df <= 40) return 2.042;
@@ -51,8 +51,10 @@ static bool matches(const char *filter, const char *s) {
   for (;;) {
     const char *c = strchr(p, ',');
     size_t len = c ? (size_t)(c - p) : strlen(p);
-    while (len && *p == ' ') p++, len--;
-    while (len && p[len - 1] == ' ') len--;
+    while (len && *p == ' ')
+      p++, len--;
+    while (len && p[len - 1] == ' ')
+      len--;
     if (len == n && strncmp(p, s, n) == 0) return true;
     if (!c) return false;
     p = c + 1;
@@ -81,7 +83,7 @@ void aatgs_report_destroy(aatgs_report *r) {
 
 /* The values of one group while it is read. */
 typedef struct group_acc {
-  double *ms;      /* makespans of completed runs, ms */
+  double *ms; /* makespans of completed runs, ms */
   size_t n, cap;
   double eff_sum, dec_sum;
   uint32_t eff_n, dec_n, interrupted, failed;
@@ -118,7 +120,8 @@ static int finish_group(aatgs_report *r, group_acc *g, const char *sc, const cha
     w->max_ms = hi;
     if (g->n > 1) {
       double ss = 0;
-      for (size_t i = 0; i < g->n; i++) ss += (g->ms[i] - w->mean_ms) * (g->ms[i] - w->mean_ms);
+      for (size_t i = 0; i < g->n; i++)
+        ss += (g->ms[i] - w->mean_ms) * (g->ms[i] - w->mean_ms);
       w->sd_ms = sqrt(ss / (double)(g->n - 1));
       w->ci95_ms = aatgs_report_t95((uint32_t)g->n - 1) * w->sd_ms / sqrt((double)g->n);
     }
@@ -154,8 +157,8 @@ static int open_db(const char *path, sqlite3 **db, aatgs_err *err) {
   sqlite3_busy_timeout(*db, 5000);
   sqlite3_stmt *st = NULL;
   long version = -1;
-  int rc = sqlite3_prepare_v2(*db, "SELECT value FROM meta WHERE key = 'schema_version'", -1, &st,
-                              NULL);
+  int rc =
+      sqlite3_prepare_v2(*db, "SELECT value FROM meta WHERE key = 'schema_version'", -1, &st, NULL);
   if (rc == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
     version = strtol(col_text(st, 0), NULL, 10);
   const char *why = rc == SQLITE_OK ? "no schema version" : sqlite3_errmsg(*db);
@@ -302,13 +305,26 @@ fail:
 
 /* ---------------------------------------------------------------- writing */
 
-enum { C_SCENARIO, C_BACKEND, C_POLICY, C_RUNS, C_MEAN, C_SD, C_CI, C_RANGE, C_SPEEDUP, C_EFF,
-       C_DEC, C_INTR, C_FAIL, C_COUNT };
+enum {
+  C_SCENARIO,
+  C_BACKEND,
+  C_POLICY,
+  C_RUNS,
+  C_MEAN,
+  C_SD,
+  C_CI,
+  C_RANGE,
+  C_SPEEDUP,
+  C_EFF,
+  C_DEC,
+  C_INTR,
+  C_FAIL,
+  C_COUNT
+};
 
-static const char *const HEAD[C_COUNT] = {"scenario", "backend", "policy", "runs",
-                                          "makespan ms", "sd ms", "ci95 ms", "min..max ms",
-                                          "speedup", "efficiency", "decision ns", "interrupted",
-                                          "failed"};
+static const char *const HEAD[C_COUNT] = {
+    "scenario",    "backend", "policy",     "runs",        "makespan ms", "sd ms", "ci95 ms",
+    "min..max ms", "speedup", "efficiency", "decision ns", "interrupted", "failed"};
 
 /* Formats v with fmt, or "-" when it does not exist. */
 static void num(char *buf, size_t cap, double v, int decimals, const char *suffix) {
@@ -350,7 +366,8 @@ static bool left_aligned(int c) { return c <= C_POLICY; }
 static void write_table(const aatgs_report *r, FILE *out) {
   size_t width[C_COUNT];
   char buf[160];
-  for (int c = 0; c < C_COUNT; c++) width[c] = strlen(HEAD[c]);
+  for (int c = 0; c < C_COUNT; c++)
+    width[c] = strlen(HEAD[c]);
   for (size_t i = 0; i < r->n_rows; i++)
     for (int c = 0; c < C_COUNT; c++) {
       cell(&r->rows[i], c, buf, sizeof buf);
@@ -358,11 +375,15 @@ static void write_table(const aatgs_report *r, FILE *out) {
     }
   size_t total = 0;
   for (int c = 0; c < C_COUNT; c++) {
-    fprintf(out, "%s%-*s", c ? "  " : "", (int)width[c], HEAD[c]);
+    if (left_aligned(c))
+      fprintf(out, "%s%-*s", c ? "  " : "", (int)width[c], HEAD[c]);
+    else
+      fprintf(out, "%s%*s", c ? "  " : "", (int)width[c], HEAD[c]);
     total += width[c] + (c ? 2 : 0);
   }
   fputc('\n', out);
-  for (size_t k = 0; k < total; k++) fputc('-', out);
+  for (size_t k = 0; k < total; k++)
+    fputc('-', out);
   fputc('\n', out);
   for (size_t i = 0; i < r->n_rows; i++) {
     for (int c = 0; c < C_COUNT; c++) {
@@ -383,9 +404,11 @@ static void write_table(const aatgs_report *r, FILE *out) {
 
 static void write_markdown(const aatgs_report *r, FILE *out) {
   char buf[160];
-  for (int c = 0; c < C_COUNT; c++) fprintf(out, "| %s ", HEAD[c]);
+  for (int c = 0; c < C_COUNT; c++)
+    fprintf(out, "| %s ", HEAD[c]);
   fputs("|\n", out);
-  for (int c = 0; c < C_COUNT; c++) fputs(left_aligned(c) ? "| :--- " : "| ---: ", out);
+  for (int c = 0; c < C_COUNT; c++)
+    fputs(left_aligned(c) ? "| :--- " : "| ---: ", out);
   fputs("|\n", out);
   for (size_t i = 0; i < r->n_rows; i++) {
     for (int c = 0; c < C_COUNT; c++) {

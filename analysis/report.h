@@ -29,7 +29,7 @@ typedef enum aatgs_report_format {
   AATGS_REPORT_TABLE = 0, /* aligned columns for a terminal */
   AATGS_REPORT_CSV = 1,   /* RFC 4180, one header line */
   AATGS_REPORT_MARKDOWN = 2,
-  AATGS_REPORT_JSON = 3   /* {"database":..., "baseline":..., "rows":[{...}, ...]} */
+  AATGS_REPORT_JSON = 3 /* {"database":..., "baseline":..., "rows":[{...}, ...]} */
 } aatgs_report_format;
 
 typedef struct aatgs_report_options {
@@ -48,9 +48,9 @@ typedef struct aatgs_report_row {
   uint32_t runs;                     /* completed runs */
   uint32_t interrupted, failed;
   double mean_ms, sd_ms, ci95_ms, min_ms, max_ms; /* makespan over completed runs */
-  double speedup;     /* baseline mean / mean_ms */
-  double efficiency;  /* mean of lower_bound_ns / makespan_ns */
-  double decision_ns; /* mean of mean_decision_ns */
+  double speedup;                                 /* baseline mean / mean_ms */
+  double efficiency;                              /* mean of lower_bound_ns / makespan_ns */
+  double decision_ns;                             /* mean of mean_decision_ns */
   bool is_baseline;
 } aatgs_report_row;
 

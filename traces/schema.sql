@@ -91,8 +91,10 @@ CREATE TABLE IF NOT EXISTS runs (
   backend TEXT,                  -- 'sim' or 'cuda'
   profile_name TEXT,             -- machine profile name
   profile_text TEXT,             -- machine profile, full text
-  host TEXT,                     -- host that ran it
-  pid INTEGER,                   -- process id that wrote it (finds dead 'running' runs)
+  host TEXT,                     -- host that ran it, as the caller describes it
+  pid INTEGER,                   -- id of the process that wrote the run
+  writer_host TEXT,              -- gethostname() of that process; with pid, finds
+                                 -- 'running' runs whose process is gone
   gpu TEXT,                      -- GPU model, NULL for the simulator
   driver TEXT,                   -- driver version
   code_version TEXT,             -- `git describe` of the code

@@ -1,7 +1,8 @@
 /* sqlite_sink.h - the SQLite event sink: records runs into one database file.
  *
- * An aatgs_sqlite_sink owns one SQLite connection and one background writer
- * thread. The dispatch thread calls emit (through the aatgs_sink table), which
+ * An aatgs_sqlite_sink owns a background writer thread with its SQLite
+ * connection (and a checkpoint thread with another, see below). The
+ * dispatch thread calls emit (through the aatgs_sink table), which
  * copies the event into a lock-free SPSC ring (engine/ring.h); the writer
  * pops events in bulk and inserts them with prepared multi-row statements in
  * batched transactions, committing every `batch_rows` rows or every
@@ -14,7 +15,12 @@
  * (locked, disk full, I/O) is latched: the message names the database and
  * SQLite's reason, emit and run_end return AATGS_EDB, the writer discards
  * what follows, and nothing hangs (locked databases wait at most
- * busy_timeout_ms). The next run_begin clears the latch and tries again.
+ * busy_timeout_ms). run_end reports the failure (and records the run as
+ * 'failed' with the message, when the database still takes writes); the
+ * next run_begin starts clean.
+ *
+ * A third thread, with its own connection, checkpoints the WAL in the
+ * background so that the writer never waits for fsync.
  *
  * run_begin writes the runs row synchronously (status 'running', committed
  * before it returns, so even a killed run is listed) and stores the graph
@@ -46,15 +52,18 @@
 extern const char aatgs_sqlite_schema_sql[];
 
 typedef struct aatgs_sqlite_options {
-  size_t ring_capacity;         /* events the ring holds; 0: 65536 */
-  uint32_t batch_rows;          /* commit after this many rows; 0: 131072 */
-  uint32_t commit_interval_ms;  /* commit at least this often; 0: 200 */
-  uint32_t busy_timeout_ms;     /* wait this long for a locked database; 0: 5000 */
-  uint32_t cache_mb;            /* SQLite page cache in MiB; 0: 16 */
-  int32_t wal_autocheckpoint;   /* pages between automatic checkpoints; 0: 4096, -1: none */
-  /* Fault injection for tests: the writer fails with an I/O error when it
-   * is about to insert row number fail_at_row (1-based, counted over all
-   * rows this sink writes, graph included). 0: never. */
+  size_t ring_capacity;        /* events the ring holds; 0: 65536 */
+  uint32_t batch_rows;         /* commit after this many rows; 0: 131072 */
+  uint32_t commit_interval_ms; /* commit at least this often; 0: 200 */
+  uint32_t busy_timeout_ms;    /* wait this long for a locked database; 0: 5000 */
+  uint32_t cache_mb;           /* SQLite page cache in MiB; 0: 16 */
+  /* WAL size in pages that starts a PASSIVE checkpoint on the sink's own
+   * checkpoint thread (the writer never waits for one); 0: 4096 (16 MiB),
+   * -1: none until close, which checkpoints everything. */
+  int32_t wal_autocheckpoint;
+  /* Fault injection for tests: from row number fail_at_row on (1-based,
+   * counted over the task, edge and event rows this sink writes), every
+   * insert fails with an I/O error, like a full disk. 0: never. */
   uint64_t fail_at_row;
 } aatgs_sqlite_options;
 
