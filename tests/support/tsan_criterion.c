@@ -38,7 +38,7 @@ typedef void *(*mmap64_fn)(void *, size_t, int, int, int, __off64_t);
 typedef int (*mincore_fn)(void *, size_t, unsigned char *);
 
 const char *__tsan_default_options(void);
-const char *__tsan_default_options(void) { return "halt_on_error=1"; }
+const char *__tsan_default_options(void) { return "halt_on_error=1:die_after_fork=0"; }
 
 __attribute__((no_sanitize("thread"))) static void *next_symbol(const char *name) {
   return dlsym(RTLD_NEXT, name);
