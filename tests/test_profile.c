@@ -49,15 +49,14 @@ Test(profile, builtin_h100_defaults) {
   aatgs_profile_default(&p);
   cr_assert_str_eq(p.name, "h100-sxm");
   cr_assert(strstr(p.gpu, "H100"));
-  cr_assert(strstr(p.source, "measured") && strstr(p.source, "nominal") &&
-            strstr(p.source, "calibrate"));
+  cr_assert(strstr(p.source, "measured") && strstr(p.source, "aatgs-gpu-probe"));
   cr_assert_eq(p.launch_ns, 3300);
-  cr_assert_eq(p.graph_node_ns, 800);
-  cr_assert_eq(p.event_ns, 500);
-  cr_assert_eq(p.h2d_latency_ns, 2000);
-  cr_assert_eq(p.d2h_latency_ns, 2000);
-  cr_assert_eq(p.h2d_gbps, 25.0);
-  cr_assert_eq(p.d2h_gbps, 25.0);
+  cr_assert_eq(p.graph_node_ns, 780);
+  cr_assert_eq(p.event_ns, 1840);
+  cr_assert_eq(p.h2d_latency_ns, 2340);
+  cr_assert_eq(p.d2h_latency_ns, 1745);
+  cr_assert_eq(p.h2d_gbps, 55.1);
+  cr_assert_eq(p.d2h_gbps, 55.1);
   cr_assert_eq(p.sm_count, 132);
   cr_assert_eq(p.kernel_streams, 4);
   cr_assert_eq(p.noise_cv, 0.05);
