@@ -29,5 +29,6 @@ echo "== AddressSanitizer + UndefinedBehaviorSanitizer"
 cmake -S "$root" -B "$root/build-asan" -DCMAKE_BUILD_TYPE=Debug -DAATGS_SANITIZE=address \
   -DAATGS_BENCH=OFF >/dev/null
 cmake --build "$root/build-asan" -j"$jobs" >/dev/null
-ASAN_OPTIONS="detect_leaks=1" UBSAN_OPTIONS="print_stacktrace=1" \
+ASAN_OPTIONS="detect_leaks=1" LSAN_OPTIONS="suppressions=$root/tests/support/lsan.supp" \
+  UBSAN_OPTIONS="print_stacktrace=1" \
   ctest --test-dir "$root/build-asan" --output-on-failure -j"$jobs"

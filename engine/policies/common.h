@@ -27,6 +27,18 @@ static inline int aatgs__class_ok(aatgs_task_class cls) {
   return (unsigned)cls < (unsigned)AATGS_CLASS_COUNT;
 }
 
+/* ---- Policies ordered by a fixed key (keyed.c): sjf, critical_path ----
+ * A key function gives each task its key; smaller keys run first, ties in
+ * ready order. init checks ctx and reserves one heap slot per task of each
+ * class, so on_ready never allocates. p->ops must be set (for messages). */
+typedef aatgs_ns (*aatgs__key_fn)(const aatgs_graph *g, uint32_t task);
+int aatgs__keyed_init(aatgs_policy *p, const aatgs_policy_ctx *ctx, aatgs__key_fn key,
+                      aatgs_err *err);
+void aatgs__keyed_on_ready(aatgs_policy *p, uint32_t task, aatgs_ns now);
+int aatgs__keyed_pick(aatgs_policy *p, const aatgs_stream_info *stream, aatgs_ns now,
+                      aatgs_choice *out);
+void aatgs__keyed_destroy(aatgs_policy *p);
+
 /* ---- Inspection (for tests/test_policy_units.c) ---- */
 
 /* heft: the plan of one task: the id of its planned stream (AATGS_TASK_NONE

@@ -1,70 +1,16 @@
 /* critical_path.c - the ready task with the highest upward rank first
  * (aatgs_graph_upward_rank: the longest estimated path from the task to an
- * exit, the task included), ties in ready order.
- *
- * One min-heap per class keyed by (-rank, ready sequence): on_ready and pick
- * are O(log n). The score reported is the upward rank in ns.
+ * exit, the task included), ties in ready order. O(log n) per decision
+ * (keyed.c, key = -rank); the score reported is the upward rank in ns.
  */
-#include <stdlib.h>
-
 #include "common.h"
-#include "pqueue.h"
 
-typedef struct cp_state {
-  const aatgs_graph *g;
-  uint32_t n_tasks;
-  uint32_t next_seq;
-  aatgs__pq q[AATGS_CLASS_COUNT];
-} cp_state;
-
-static void cp_destroy(aatgs_policy *p) {
-  if (!p || !p->impl) return;
-  cp_state *st = p->impl;
-  for (int c = 0; c < AATGS_CLASS_COUNT; c++)
-    aatgs__pq_free(&st->q[c]);
-  free(st);
-  p->impl = NULL;
+static aatgs_ns cp_key(const aatgs_graph *g, uint32_t task) {
+  return -aatgs_graph_upward_rank(g, task);
 }
 
 static int cp_init(aatgs_policy *p, const aatgs_policy_ctx *ctx, aatgs_err *err) {
-  int rc = aatgs__policy_check_ctx("critical_path", ctx, err);
-  if (rc != AATGS_OK) return rc;
-  cp_state *st = calloc(1, sizeof *st);
-  if (!st) return aatgs_err_set(err, AATGS_ENOMEM, "critical_path: out of memory");
-  p->impl = st;
-  st->g = ctx->graph;
-  st->n_tasks = aatgs_graph_num_tasks(ctx->graph);
-  uint32_t counts[AATGS_CLASS_COUNT];
-  aatgs__class_counts(ctx->graph, counts);
-  for (int c = 0; c < AATGS_CLASS_COUNT; c++) {
-    if (aatgs__pq_init(&st->q[c], counts[c]) != AATGS_OK) goto fail;
-  }
-  return AATGS_OK;
-fail:
-  cp_destroy(p);
-  return aatgs_err_set(err, AATGS_ENOMEM, "critical_path: out of memory");
-}
-
-static void cp_on_ready(aatgs_policy *p, uint32_t task, aatgs_ns now) {
-  (void)now;
-  cp_state *st = p->impl;
-  if (task >= st->n_tasks) return;
-  aatgs_task_class c = aatgs_graph_task_class(st->g, task);
-  if (!aatgs__class_ok(c)) return;
-  /* Cannot fail: init reserved one slot per task of the class. */
-  (void)aatgs__pq_push(&st->q[c], -aatgs_graph_upward_rank(st->g, task), st->next_seq++, task);
-}
-
-static int cp_pick(aatgs_policy *p, const aatgs_stream_info *stream, aatgs_ns now,
-                   aatgs_choice *out) {
-  (void)now;
-  cp_state *st = p->impl;
-  if (!aatgs__class_ok(stream->cls)) return 0;
-  aatgs__pq_item it;
-  if (!aatgs__pq_pop(&st->q[stream->cls], &it)) return 0;
-  out->task = it.task;
-  out->priority = -(double)it.key;
-  return 1;
+  return aatgs__keyed_init(p, ctx, cp_key, err);
 }
 
 const aatgs_policy_ops aatgs_policy_critical_path = {
@@ -73,10 +19,10 @@ const aatgs_policy_ops aatgs_policy_critical_path = {
     .summary = "highest upward rank (longest estimated path to an exit) first",
     .flags = AATGS_POLICY_STATIC,
     .init = cp_init,
-    .on_ready = cp_on_ready,
-    .pick = cp_pick,
+    .on_ready = aatgs__keyed_on_ready,
+    .pick = aatgs__keyed_pick,
     .on_start = NULL,
     .on_complete = NULL,
     .on_snapshot = NULL,
-    .destroy = cp_destroy,
+    .destroy = aatgs__keyed_destroy,
 };
