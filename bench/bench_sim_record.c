@@ -126,8 +126,9 @@ int main(int argc, char **argv) {
          (unsigned long long)ne, (double)aatgs_graph_memory_bytes(g) / n, t_gen);
   printf("simulate only (%s, 4 streams): %.3f s, %.2f M tasks/s, makespan %.3f s simulated\n",
          pol->name, t_bare, n / t_bare / 1e6, makespan_bare / 1e9);
-  printf("simulate + record everything: %.3f s end to end (%llu rows, %llu events, %.2f M rows/s)\n",
-         t_rec, (unsigned long long)rows, (unsigned long long)res.events, rows / t_rec / 1e6);
+  printf(
+      "simulate + record everything: %.3f s end to end (%llu rows, %llu events, %.2f M rows/s)\n",
+      t_rec, (unsigned long long)rows, (unsigned long long)res.events, rows / t_rec / 1e6);
   printf("recording slowdown: %.2fx; same makespan with and without recording: %s\n",
          t_rec / t_bare, res.makespan_ns == makespan_bare ? "yes" : "NO");
   printf("peak RSS: %.1f MiB\n", peak_rss_kb() / 1024.0);

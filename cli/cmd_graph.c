@@ -28,13 +28,15 @@ int aatgs__cmd_graph(int argc, char **argv) {
   aatgs_scenario *s = NULL;
   aatgs_graph *g = NULL;
   aatgs_err e;
-  if (aatgs_scenario_load(&s, path, &e) != AATGS_OK || aatgs_scenario_build(s, seed, &g, &e) != AATGS_OK) {
+  if (aatgs_scenario_load(&s, path, &e) != AATGS_OK ||
+      aatgs_scenario_build(s, seed, &g, &e) != AATGS_OK) {
     fprintf(stderr, "aatgs: %s\n", e.msg);
     aatgs_scenario_destroy(s);
     return 1;
   }
   uint32_t n = aatgs_graph_num_tasks(g), counts[AATGS_CLASS_COUNT] = {0};
-  for (uint32_t v = 0; v < n; v++) counts[aatgs_graph_task_class(g, v)]++;
+  for (uint32_t v = 0; v < n; v++)
+    counts[aatgs_graph_task_class(g, v)]++;
   double cp = (double)aatgs_graph_critical_path(g), work = (double)aatgs_graph_total_work(g);
   printf("scenario          %s\n", aatgs_scenario_name(s));
   printf("tasks             %u (kernels %u, uploads %u, downloads %u)\n", n, counts[0], counts[1],

@@ -32,8 +32,8 @@ int aatgs__cmd_list(int argc, char **argv) {
   if (!strcmp(what, "policies")) {
     for (uint32_t i = 0; i < aatgs_policy_count(); i++) {
       const aatgs_policy_ops *p = aatgs_policy_at(i);
-      printf("  %-14s %-8s %s\n", p->name, (p->flags & AATGS_POLICY_ADAPTIVE) ? "adaptive" : "static",
-             p->summary);
+      printf("  %-14s %-8s %s\n", p->name,
+             (p->flags & AATGS_POLICY_ADAPTIVE) ? "adaptive" : "static", p->summary);
     }
     return 0;
   }

@@ -6,12 +6,13 @@
 #include "report.h"
 
 static void usage(FILE *f) {
-  fputs("usage: aatgs report [--db FILE] [--format table|csv|markdown|json]\n"
-        "                    [--scenario LIST] [--policy LIST] [--backend LIST] [--baseline POLICY]\n"
-        "  For each scenario, backend and policy: completed runs, mean makespan with its\n"
-        "  spread over seeds (sd, 95% CI, min..max), speedup over the baseline policy\n"
-        "  (default fifo), efficiency against the lower bound, mean decision cost.\n",
-        f);
+  fputs(
+      "usage: aatgs report [--db FILE] [--format table|csv|markdown|json]\n"
+      "                    [--scenario LIST] [--policy LIST] [--backend LIST] [--baseline POLICY]\n"
+      "  For each scenario, backend and policy: completed runs, mean makespan with its\n"
+      "  spread over seeds (sd, 95% CI, min..max), speedup over the baseline policy\n"
+      "  (default fifo), efficiency against the lower bound, mean decision cost.\n",
+      f);
 }
 
 int aatgs__cmd_report(int argc, char **argv) {
@@ -31,16 +32,21 @@ int aatgs__cmd_report(int argc, char **argv) {
       return 2;
     }
     i++;
-    if (!strcmp(a, "--db")) db = v;
+    if (!strcmp(a, "--db"))
+      db = v;
     else if (!strcmp(a, "--format")) {
       if (aatgs_report_parse_format(v, &o.format, &e) != AATGS_OK) {
         fprintf(stderr, "aatgs report: %s\n", e.msg);
         return 2;
       }
-    } else if (!strcmp(a, "--scenario")) o.scenario = v;
-    else if (!strcmp(a, "--policy")) o.policy = v;
-    else if (!strcmp(a, "--backend")) o.backend = v;
-    else if (!strcmp(a, "--baseline")) o.baseline = v;
+    } else if (!strcmp(a, "--scenario"))
+      o.scenario = v;
+    else if (!strcmp(a, "--policy"))
+      o.policy = v;
+    else if (!strcmp(a, "--backend"))
+      o.backend = v;
+    else if (!strcmp(a, "--baseline"))
+      o.baseline = v;
     else {
       fprintf(stderr, "aatgs report: unknown option '%s'\n", a);
       usage(stderr);

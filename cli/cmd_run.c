@@ -61,7 +61,8 @@ static int parse_policies(const char *list, const aatgs_policy_ops ***out, size_
   size_t k = 0;
   if (!v) return -1;
   if (!list) {
-    for (uint32_t i = 0; i < aatgs_policy_count(); i++) v[k++] = aatgs_policy_at(i);
+    for (uint32_t i = 0; i < aatgs_policy_count(); i++)
+      v[k++] = aatgs_policy_at(i);
   } else {
     char *copy = strdup(list), *save = NULL;
     for (char *tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
@@ -75,7 +76,8 @@ static int parse_policies(const char *list, const aatgs_policy_ops ***out, size_
         return -1;
       }
       int dup = 0;
-      for (size_t j = 0; j < k; j++) dup |= v[j] == p;
+      for (size_t j = 0; j < k; j++)
+        dup |= v[j] == p;
       if (!dup && k < aatgs_policy_count()) v[k++] = p;
     }
     free(copy);
@@ -274,7 +276,9 @@ finish:
   }
   db = NULL;
   if (interrupted) {
-    fprintf(stderr, "aatgs: interrupted; %s keeps every run recorded so far (the last one is marked interrupted)\n",
+    fprintf(stderr,
+            "aatgs: interrupted; %s keeps every run recorded so far (the last one is marked "
+            "interrupted)\n",
             db_path);
     status = 130;
     goto done;
@@ -282,7 +286,8 @@ finish:
   if (!quiet) {
     aatgs_report_options ro;
     memset(&ro, 0, sizeof ro);
-    if (aatgs_report_run(db_path, &ro, stdout, &e) != AATGS_OK) fprintf(stderr, "aatgs: %s\n", e.msg);
+    if (aatgs_report_run(db_path, &ro, stdout, &e) != AATGS_OK)
+      fprintf(stderr, "aatgs: %s\n", e.msg);
     fprintf(stdout, "\n%llu runs recorded in %s\n", (unsigned long long)done_runs, db_path);
   }
   status = failed ? 1 : 0;
@@ -292,7 +297,8 @@ usage_error:
 done:
   if (db) aatgs_sqlite_sink_close(db, &e);
   if (scen)
-    for (size_t i = 0; i < npaths; i++) aatgs_scenario_destroy(scen[i]);
+    for (size_t i = 0; i < npaths; i++)
+      aatgs_scenario_destroy(scen[i]);
   free(scen);
   aatgs__free_paths(paths, npaths);
   free(pols);

@@ -125,7 +125,8 @@ fail:
 }
 
 void aatgs__free_paths(char **paths, size_t n) {
-  for (size_t i = 0; i < n; i++) free(paths[i]);
+  for (size_t i = 0; i < n; i++)
+    free(paths[i]);
   free(paths);
 }
 

@@ -23,8 +23,7 @@ const aatgs_backend_ops *aatgs_backend_at(uint32_t i) { return i < NREG ? regist
 const aatgs_backend_ops *aatgs_backend_auto(void) {
   /* Prefer a real device; the simulator is always available. */
   for (size_t i = 0; i < NREG; i++)
-    if (strcmp(registry[i]->name, "sim") != 0 && registry[i]->available &&
-        registry[i]->available())
+    if (strcmp(registry[i]->name, "sim") != 0 && registry[i]->available && registry[i]->available())
       return registry[i];
   return &aatgs_backend_sim;
 }

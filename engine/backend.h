@@ -26,12 +26,12 @@
 #define AATGS_BACKEND_OPS_VERSION 1
 
 typedef struct aatgs_backend_config {
-  const aatgs_graph *graph;       /* finalized */
+  const aatgs_graph *graph; /* finalized */
   const aatgs_profile *profile;
-  uint32_t kernel_streams;        /* >= 1 */
-  uint64_t seed;                  /* noise seed: actual durations depend on (seed, task) only */
-  double noise_cv;                /* multiplicative lognormal noise on estimates */
-  aatgs_telemetry *telemetry;     /* where telemetry that reaches the host goes */
+  uint32_t kernel_streams;    /* >= 1 */
+  uint64_t seed;              /* noise seed: actual durations depend on (seed, task) only */
+  double noise_cv;            /* multiplicative lognormal noise on estimates */
+  aatgs_telemetry *telemetry; /* where telemetry that reaches the host goes */
 } aatgs_backend_config;
 
 typedef struct aatgs_completion {
@@ -40,16 +40,16 @@ typedef struct aatgs_completion {
   aatgs_ns submit_ns; /* host clock when submitted */
   aatgs_ns start_ns;  /* device clock, same time base as now() */
   aatgs_ns end_ns;
-  int status;         /* AATGS_OK, or a negative code if the task failed */
+  int status; /* AATGS_OK, or a negative code if the task failed */
 } aatgs_completion;
 
 typedef struct aatgs_backend_stats {
-  uint32_t config_len, config_cap;      /* device config ring */
-  uint64_t config_overflows;            /* uploads that found the ring full */
-  uint32_t telemetry_len, telemetry_cap;/* device telemetry ring */
-  uint64_t telemetry_overflows;         /* records lost because the ring was full */
-  uint64_t telemetry_drains;            /* background drains performed */
-  aatgs_ns kernel_busy_ns;              /* sum over kernel streams of busy time so far */
+  uint32_t config_len, config_cap;       /* device config ring */
+  uint64_t config_overflows;             /* uploads that found the ring full */
+  uint32_t telemetry_len, telemetry_cap; /* device telemetry ring */
+  uint64_t telemetry_overflows;          /* records lost because the ring was full */
+  uint64_t telemetry_drains;             /* background drains performed */
+  aatgs_ns kernel_busy_ns;               /* sum over kernel streams of busy time so far */
 } aatgs_backend_stats;
 
 typedef struct aatgs_backend aatgs_backend;
@@ -68,8 +68,8 @@ typedef struct aatgs_backend_ops {
   /* Waits until at least one completion or until `deadline` (device clock),
    * whichever is first; writes up to cap completions, sets *n. A backend with
    * nothing in flight returns at once with *n = 0 and now() = deadline. */
-  int (*wait)(aatgs_backend *b, aatgs_ns deadline, aatgs_completion *out, uint32_t cap,
-              uint32_t *n, aatgs_err *err);
+  int (*wait)(aatgs_backend *b, aatgs_ns deadline, aatgs_completion *out, uint32_t cap, uint32_t *n,
+              aatgs_err *err);
   aatgs_ns (*now)(aatgs_backend *b);
   void (*stats)(aatgs_backend *b, aatgs_backend_stats *out);
   void (*close)(aatgs_backend *b); /* NULL-safe */

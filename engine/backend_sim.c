@@ -248,7 +248,8 @@ static void deliver_telemetry(sim *s, uint32_t max) {
   if (t && k > 0) {
     aatgs_gpu_metrics gm = {0};
     aatgs_ns busy = busy_total(s), span = s->now - s->metrics_t;
-    gm.utilization = span > 0 ? (float)((double)(busy - s->metrics_busy) / ((double)span * s->nk)) : 0.0f;
+    gm.utilization =
+        span > 0 ? (float)((double)(busy - s->metrics_busy) / ((double)span * s->nk)) : 0.0f;
     gm.kernel_duration_ns = kernel_ns;
     gm.transfer_duration_ns = 0;
     aatgs_telemetry_record_gpu(t, s->now, &gm);
@@ -307,8 +308,9 @@ static void process_events_at(sim *s, aatgs_ns te) {
     k->remaining = 0;
     s->running_blocks -= k->blocks;
     s->busy_done += te - k->start;
-    tel_rec r = {k->task, (uint32_t)(aatgs_hash64(s->cfg.seed ^ 0x5eULL, k->task) %
-                                     (s->pf->sm_count ? s->pf->sm_count : 1)),
+    tel_rec r = {k->task,
+                 (uint32_t)(aatgs_hash64(s->cfg.seed ^ 0x5eULL, k->task) %
+                            (s->pf->sm_count ? s->pf->sm_count : 1)),
                  k->start, te};
     if (!aatgs_ring_push(s->tel_ring, &r)) s->tel_overflows++;
     push_done(s, k->task, i, k->submit, k->start);
@@ -347,7 +349,8 @@ static int sim_wait(aatgs_backend *b, aatgs_ns deadline, aatgs_completion *out, 
   *n = 0;
   for (;;) {
     if (s->done_head < s->n_done) {
-      while (*n < cap && s->done_head < s->n_done) out[(*n)++] = s->done[s->done_head++];
+      while (*n < cap && s->done_head < s->n_done)
+        out[(*n)++] = s->done[s->done_head++];
       if (s->done_head == s->n_done) s->done_head = s->n_done = 0;
       return AATGS_OK;
     }

@@ -32,10 +32,10 @@ static void fnv(uint64_t *h, const void *p, size_t n) {
     *h *= 0x100000001b3ULL;
   }
 }
-#define HASH(h, v)                                                                     \
-  do {                                                                                 \
-    __typeof__(v) v_ = (v);                                                            \
-    fnv((h), &v_, sizeof v_);                                                          \
+#define HASH(h, v)                                                                                 \
+  do {                                                                                             \
+    __typeof__(v) v_ = (v);                                                                        \
+    fnv((h), &v_, sizeof v_);                                                                      \
   } while (0)
 
 typedef struct loop {
@@ -65,8 +65,7 @@ typedef struct loop {
 
 static void emit(loop *L, const aatgs_event *ev) {
   L->res->events++;
-  if (L->sink && !L->sink_failed && L->sink->emit(L->sink->ctx, ev) != AATGS_OK)
-    L->sink_failed = 1;
+  if (L->sink && !L->sink_failed && L->sink->emit(L->sink->ctx, ev) != AATGS_OK) L->sink_failed = 1;
 }
 
 static void take_ready(loop *L) {
@@ -105,8 +104,9 @@ static int dispatch_round(loop *L, aatgs_err *err) {
     if (ch.task >= aatgs_graph_num_tasks(L->g) ||
         aatgs_graph_status(L->g, ch.task) != AATGS_TASK_READY ||
         aatgs_graph_task_class(L->g, ch.task) != si->cls)
-      return aatgs_err_set(err, AATGS_ESTATE, "policy %s picked task %u, which cannot run on %s now",
-                           L->pol.ops->name, ch.task, si->name);
+      return aatgs_err_set(err, AATGS_ESTATE,
+                           "policy %s picked task %u, which cannot run on %s now", L->pol.ops->name,
+                           ch.task, si->name);
     L->view.ready[si->cls]--;
     aatgs_graph_mark_started(L->g, ch.task, L->now);
     int rc = L->bops->submit(L->b, ch.task, s, err);
@@ -164,12 +164,8 @@ static void flush_telemetry(loop *L) {
         HASH(h, ev.u.tel.u.phase.phase_id);
         HASH(h, ev.u.tel.u.phase.duration_ns);
         break;
-      case AATGS_TEL_GPU:
-        HASH(h, ev.u.tel.u.gpu.kernel_duration_ns);
-        break;
-      case AATGS_TEL_ERROR:
-        fnv(h, ev.u.tel.u.error, strlen(ev.u.tel.u.error));
-        break;
+      case AATGS_TEL_GPU: HASH(h, ev.u.tel.u.gpu.kernel_duration_ns); break;
+      case AATGS_TEL_ERROR: fnv(h, ev.u.tel.u.error, strlen(ev.u.tel.u.error)); break;
       }
       emit(L, &ev);
     }
@@ -204,9 +200,9 @@ static aatgs_ns snapshot(loop *L) {
   ev.kind = AATGS_EV_SNAPSHOT;
   sn->t_ns = L->now - L->t0;
   sn->avg_task_ns = L->snap_tasks ? L->snap_task_sum / L->snap_tasks : 0;
-  sn->gpu_util = interval > 0 ? (double)(st.kernel_busy_ns - L->snap_busy) /
-                                    ((double)interval * (double)L->nk)
-                              : 0.0;
+  sn->gpu_util =
+      interval > 0 ? (double)(st.kernel_busy_ns - L->snap_busy) / ((double)interval * (double)L->nk)
+                   : 0.0;
   sn->config_util = st.config_cap ? (double)st.config_len / st.config_cap : 0.0;
   sn->telemetry_util = st.telemetry_cap ? (double)st.telemetry_len / st.telemetry_cap : 0.0;
   sn->telemetry_pending = st.telemetry_len + (uint32_t)aatgs_telemetry_pending(L->tel);
@@ -241,13 +237,15 @@ static int complete(loop *L, const aatgs_completion *c, aatgs_err *err) {
   aatgs_event ev;
   uint32_t t = c->task;
   if (c->stream >= L->ns || L->stream_task[c->stream] != t)
-    return aatgs_err_set(err, AATGS_EBACKEND, "backend %s reported task %u on stream %u, not running there",
+    return aatgs_err_set(err, AATGS_EBACKEND,
+                         "backend %s reported task %u on stream %u, not running there",
                          L->bops->name, t, c->stream);
   L->stream_task[c->stream] = AATGS_TASK_NONE;
   L->view.running--;
   if (c->status != AATGS_OK) {
     aatgs_graph_mark_failed(L->g, t, c->end_ns);
-    return aatgs_err_set(err, c->status, "task %u failed on stream %s", t, L->streams[c->stream].name);
+    return aatgs_err_set(err, c->status, "task %u failed on stream %s", t,
+                         L->streams[c->stream].name);
   }
   aatgs_graph_set_start_time(L->g, t, c->start_ns);
   aatgs_graph_mark_complete(L->g, t, c->end_ns);
@@ -331,7 +329,8 @@ int aatgs_run_graph(const aatgs_run_params *p, aatgs_run_result *res, aatgs_err 
     rc = aatgs_err_set(err, AATGS_ENOMEM, "run: out of memory");
     goto out;
   }
-  for (uint32_t s = 0; s < L.ns; s++) L.stream_task[s] = AATGS_TASK_NONE;
+  for (uint32_t s = 0; s < L.ns; s++)
+    L.stream_task[s] = AATGS_TASK_NONE;
 
   aatgs_graph_reset(L.g);
   L.view.total = n;
@@ -388,12 +387,14 @@ int aatgs_run_graph(const aatgs_run_params *p, aatgs_run_result *res, aatgs_err 
     rc = L.bops->wait(L.b, next_snap, L.comps, L.ns, &nc, err);
     if (rc != AATGS_OK) break;
     L.now = L.bops->now(L.b);
-    for (uint32_t i = 0; i < nc && rc == AATGS_OK; i++) rc = complete(&L, &L.comps[i], err);
+    for (uint32_t i = 0; i < nc && rc == AATGS_OK; i++)
+      rc = complete(&L, &L.comps[i], err);
     if (rc != AATGS_OK) break;
     take_ready(&L);
     flush_telemetry(&L);
     if (L.now >= next_snap) next_snap = L.now + snapshot(&L);
-    if (nc == 0 && L.view.running == 0 && L.view.ready[0] + L.view.ready[1] + L.view.ready[2] == 0 &&
+    if (nc == 0 && L.view.running == 0 &&
+        L.view.ready[0] + L.view.ready[1] + L.view.ready[2] == 0 &&
         aatgs_graph_num_completed(L.g) < n) {
       rc = aatgs_err_set(err, AATGS_ESTATE, "run stalled: nothing ready or running, %u of %u done",
                          aatgs_graph_num_completed(L.g), n);
@@ -415,7 +416,7 @@ int aatgs_run_graph(const aatgs_run_params *p, aatgs_run_result *res, aatgs_err 
   } else {
     flush_telemetry(&L);
   }
-  res->status = rc == AATGS_OK ? AATGS_RUN_COMPLETED
+  res->status = rc == AATGS_OK      ? AATGS_RUN_COMPLETED
                 : rc == AATGS_EINTR ? AATGS_RUN_INTERRUPTED
                                     : AATGS_RUN_FAILED;
   if (rc != AATGS_OK && err) snprintf(res->error, sizeof res->error, "%s", err->msg);

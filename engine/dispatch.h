@@ -29,17 +29,17 @@
 #define AATGS_DEFAULT_SNAPSHOT_NS (100 * AATGS_NS_PER_MS)
 
 typedef struct aatgs_run_params {
-  aatgs_graph *graph;                 /* finalized; its state is reset and used */
+  aatgs_graph *graph; /* finalized; its state is reset and used */
   const aatgs_policy_ops *policy;
   const aatgs_backend_ops *backend;
   const aatgs_profile *profile;
-  uint32_t kernel_streams;            /* 0: the profile's */
+  uint32_t kernel_streams; /* 0: the profile's */
   uint64_t seed;
-  double noise_cv;                    /* < 0: the profile's */
-  size_t telemetry_buffer;            /* collector capacity per buffer; 0: 1024 */
-  const aatgs_sink *sink;             /* may be NULL: nothing recorded */
-  const aatgs_run_info *info;         /* provenance passed to the sink; graph/streams filled in */
-  volatile sig_atomic_t *interrupt;   /* may be NULL */
+  double noise_cv;                  /* < 0: the profile's */
+  size_t telemetry_buffer;          /* collector capacity per buffer; 0: 1024 */
+  const aatgs_sink *sink;           /* may be NULL: nothing recorded */
+  const aatgs_run_info *info;       /* provenance passed to the sink; graph/streams filled in */
+  volatile sig_atomic_t *interrupt; /* may be NULL */
   void (*progress)(void *ctx, uint32_t done, uint32_t total); /* may be NULL; called rarely */
   void *progress_ctx;
 } aatgs_run_params;

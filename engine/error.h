@@ -26,8 +26,8 @@
 #define AATGS_ERR_MSG_MAX 512
 
 typedef struct aatgs_err {
-  int code;                     /* last code set, AATGS_OK when none */
-  char msg[AATGS_ERR_MSG_MAX];  /* NUL-terminated message, "" when none */
+  int code;                    /* last code set, AATGS_OK when none */
+  char msg[AATGS_ERR_MSG_MAX]; /* NUL-terminated message, "" when none */
 } aatgs_err;
 
 /* Static string naming a code ("out of memory", ...). Never NULL. */

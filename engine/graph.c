@@ -15,10 +15,10 @@ struct aatgs_graph {
   uint16_t *type;
   uint8_t *status;
   aatgs_ns *est;
-  aatgs_ns *actual;  /* lazily allocated */
-  uint64_t *bytes;   /* lazily allocated */
-  uint32_t *blocks;  /* lazily allocated */
-  char **labels;     /* lazily allocated */
+  aatgs_ns *actual; /* lazily allocated */
+  uint64_t *bytes;  /* lazily allocated */
+  uint32_t *blocks; /* lazily allocated */
+  char **labels;    /* lazily allocated */
 
   /* Edges while building; freed by finalize. */
   edge *edges;
@@ -63,13 +63,13 @@ static int grow_tasks(aatgs_graph *g, uint32_t want) {
     cap *= 2;
   }
   if (cap == g->cap) return AATGS_OK;
-#define GROW(field, opt)                                                      \
-  do {                                                                        \
-    if (!(opt) || g->field) {                                                 \
-      void *p_ = realloc(g->field, (size_t)cap * sizeof *g->field);           \
-      if (!p_) return AATGS_ENOMEM;                                           \
-      g->field = p_;                                                          \
-    }                                                                         \
+#define GROW(field, opt)                                                                           \
+  do {                                                                                             \
+    if (!(opt) || g->field) {                                                                      \
+      void *p_ = realloc(g->field, (size_t)cap * sizeof *g->field);                                \
+      if (!p_) return AATGS_ENOMEM;                                                                \
+      g->field = p_;                                                                               \
+    }                                                                                              \
   } while (0)
   GROW(type, 0);
   GROW(status, 0);
@@ -123,7 +123,8 @@ static void free_analysis(aatgs_graph *g) {
 void aatgs_graph_destroy(aatgs_graph *g) {
   if (!g) return;
   if (g->labels)
-    for (uint32_t i = 0; i < g->n; i++) free(g->labels[i]);
+    for (uint32_t i = 0; i < g->n; i++)
+      free(g->labels[i]);
   free(g->type);
   free(g->status);
   free(g->est);
@@ -203,8 +204,9 @@ int aatgs_graph_add_task(aatgs_graph *g, uint32_t type, aatgs_ns est_ns, const u
   if (g->n == UINT32_MAX - 1) return aatgs_err_set(err, AATGS_EFULL, "too many tasks");
   for (size_t i = 0; i < ndeps; i++)
     if (deps[i] >= g->n)
-      return aatgs_err_set(err, AATGS_ENOENT, "task %u: unknown dependency %u (only %u tasks exist)",
-                           g->n, deps[i], g->n);
+      return aatgs_err_set(err, AATGS_ENOENT,
+                           "task %u: unknown dependency %u (only %u tasks exist)", g->n, deps[i],
+                           g->n);
   if (g->n == g->cap && grow_tasks(g, g->n + 1) != AATGS_OK)
     return aatgs_err_set(err, AATGS_ENOMEM, "out of memory adding task %u", g->n);
   uint32_t id = g->n;
@@ -224,19 +226,19 @@ int aatgs_graph_add_task(aatgs_graph *g, uint32_t type, aatgs_ns est_ns, const u
 int aatgs_graph_add_edge(aatgs_graph *g, uint32_t src, uint32_t dst, aatgs_err *err) {
   if (g->finalized) return aatgs_err_set(err, AATGS_ESTATE, "graph is finalized; cannot add edges");
   if (src >= g->n || dst >= g->n)
-    return aatgs_err_set(err, AATGS_ENOENT, "edge %u -> %u: unknown task (only %u tasks exist)", src,
-                         dst, g->n);
+    return aatgs_err_set(err, AATGS_ENOENT, "edge %u -> %u: unknown task (only %u tasks exist)",
+                         src, dst, g->n);
   if (push_edge(g, src, dst) != AATGS_OK) return aatgs_err_set(err, AATGS_ENOMEM, "out of memory");
   return AATGS_OK;
 }
 
-#define LAZY(field, val)                                                                     \
-  do {                                                                                       \
-    if (!g->field) {                                                                         \
-      if ((val) == 0) return AATGS_OK;                                                       \
-      g->field = calloc(g->cap ? g->cap : 1, sizeof *g->field);                              \
-      if (!g->field) return AATGS_ENOMEM;                                                    \
-    }                                                                                        \
+#define LAZY(field, val)                                                                           \
+  do {                                                                                             \
+    if (!g->field) {                                                                               \
+      if ((val) == 0) return AATGS_OK;                                                             \
+      g->field = calloc(g->cap ? g->cap : 1, sizeof *g->field);                                    \
+      if (!g->field) return AATGS_ENOMEM;                                                          \
+    }                                                                                              \
   } while (0)
 
 int aatgs_graph_set_bytes(aatgs_graph *g, uint32_t task, uint64_t bytes) {
@@ -283,8 +285,10 @@ static int build_csr(uint32_t n, const edge *e, uint64_t ne, int by_dst, uint32_
   uint32_t *fill = NULL;
   uint64_t w = 0;
   if (!off || !adj) goto fail;
-  for (uint64_t i = 0; i < ne; i++) off[(by_dst ? e[i].dst : e[i].src) + 1]++;
-  for (uint32_t v = 0; v < n; v++) off[v + 1] += off[v];
+  for (uint64_t i = 0; i < ne; i++)
+    off[(by_dst ? e[i].dst : e[i].src) + 1]++;
+  for (uint32_t v = 0; v < n; v++)
+    off[v + 1] += off[v];
   fill = malloc(((size_t)n + 1) * sizeof *fill);
   if (!fill) goto fail;
   memcpy(fill, off, ((size_t)n + 1) * sizeof *fill);
@@ -349,7 +353,8 @@ static int kahn(const aatgs_graph *g, uint32_t n, const uint32_t *soff, const ui
   }
   /* Cycle. Mark visit index per node (reuse indeg: 0 = sorted; UINT32_MAX-k = step). */
   uint32_t start = 0;
-  while (indeg[start] == 0) start++;
+  while (indeg[start] == 0)
+    start++;
   uint32_t *path = malloc(((size_t)n + 1) * sizeof *path), len = 0, v = start;
   if (!path) {
     free(indeg);
@@ -386,8 +391,7 @@ static int kahn(const aatgs_graph *g, uint32_t n, const uint32_t *soff, const ui
   snprintf(msg + used, sizeof msg - used, "%s", name);
   free(path);
   free(indeg);
-  return aatgs_err_set(err, AATGS_ECYCLE, "%s (%u tasks are on or behind a cycle)", msg,
-                       n - tail);
+  return aatgs_err_set(err, AATGS_ECYCLE, "%s (%u tasks are on or behind a cycle)", msg, n - tail);
 }
 
 int aatgs_graph_topological_sort(const aatgs_graph *g, uint32_t *out, aatgs_err *err) {
@@ -602,7 +606,8 @@ uint32_t aatgs_graph_ready_count(const aatgs_graph *g) { return g->rq_tail - g->
 
 uint32_t aatgs_graph_get_ready(const aatgs_graph *g, uint32_t *out, uint32_t cap) {
   uint32_t k = 0;
-  for (uint32_t i = g->rq_head; i < g->rq_tail && k < cap; i++) out[k++] = g->readyq[i];
+  for (uint32_t i = g->rq_head; i < g->rq_tail && k < cap; i++)
+    out[k++] = g->readyq[i];
   return k;
 }
 

@@ -64,7 +64,7 @@ typedef struct aatgs_type_info {
   char name[AATGS_TYPE_NAME_MAX]; /* e.g. "whcr", "config_upload", "gemm" */
   aatgs_ns default_est_ns;        /* estimate used when a task gives none */
   aatgs_task_class cls;
-  uint32_t blocks;                /* default kernel footprint in thread blocks */
+  uint32_t blocks; /* default kernel footprint in thread blocks */
 } aatgs_type_info;
 
 typedef struct aatgs_graph aatgs_graph;
@@ -135,7 +135,7 @@ const uint32_t *aatgs_graph_topo_order(const aatgs_graph *g);
 int aatgs_graph_topological_sort(const aatgs_graph *g, uint32_t *out, aatgs_err *err);
 
 /* Analysis on estimates (after finalize). */
-aatgs_ns aatgs_graph_total_work(const aatgs_graph *g);    /* sum of kernel-class estimates + copies */
+aatgs_ns aatgs_graph_total_work(const aatgs_graph *g); /* sum of kernel-class estimates + copies */
 aatgs_ns aatgs_graph_critical_path(const aatgs_graph *g); /* longest estimated path */
 /* Upward rank: longest estimated path from the task to an exit, inclusive. */
 aatgs_ns aatgs_graph_upward_rank(const aatgs_graph *g, uint32_t task);

@@ -35,18 +35,18 @@
 #define AATGS_POLICY_ADAPTIVE 0x2u
 
 typedef struct aatgs_stream_info {
-  uint32_t id;           /* index in the backend's stream table */
-  aatgs_task_class cls;  /* which tasks it can run */
-  char name[32];         /* "kernel-0", "config-upload", "telemetry-download" */
+  uint32_t id;          /* index in the backend's stream table */
+  aatgs_task_class cls; /* which tasks it can run */
+  char name[32];        /* "kernel-0", "config-upload", "telemetry-download" */
 } aatgs_stream_info;
 
 /* Live pipeline state the dispatch loop keeps current before each pick. */
 typedef struct aatgs_pipeline_view {
   aatgs_ns now;
-  double config_util;          /* device config ring len / capacity, [0, 1] */
-  uint32_t telemetry_pending;  /* telemetry events not yet consumed (device ring + collector) */
-  double telemetry_util;       /* device telemetry ring len / capacity */
-  double gpu_util;             /* kernel-stream busy fraction over the last snapshot interval */
+  double config_util;         /* device config ring len / capacity, [0, 1] */
+  uint32_t telemetry_pending; /* telemetry events not yet consumed (device ring + collector) */
+  double telemetry_util;      /* device telemetry ring len / capacity */
+  double gpu_util;            /* kernel-stream busy fraction over the last snapshot interval */
   uint32_t ready[AATGS_CLASS_COUNT]; /* ready tasks per class, before this pick */
   uint32_t running, completed, total;
 } aatgs_pipeline_view;
@@ -54,22 +54,22 @@ typedef struct aatgs_pipeline_view {
 /* The report's PerformanceSnapshot, plus the counts the loop keeps. */
 typedef struct aatgs_snapshot {
   aatgs_ns t_ns;
-  aatgs_ns avg_task_ns;        /* mean measured kernel duration over the interval (0 if none) */
-  double gpu_util;             /* kernel-stream busy fraction over the interval */
+  aatgs_ns avg_task_ns; /* mean measured kernel duration over the interval (0 if none) */
+  double gpu_util;      /* kernel-stream busy fraction over the interval */
   double config_util;
   double telemetry_util;
   uint32_t telemetry_pending;
   uint32_t pending, ready, running, completed;
-  aatgs_ns est_completion_ns;  /* aatgs_graph_estimate_completion */
-  aatgs_ns interval_ns;        /* the interval that ended here */
+  aatgs_ns est_completion_ns; /* aatgs_graph_estimate_completion */
+  aatgs_ns interval_ns;       /* the interval that ended here */
 } aatgs_snapshot;
 
 typedef struct aatgs_policy_ctx {
-  const aatgs_graph *graph;           /* finalized; read-only for the policy */
+  const aatgs_graph *graph; /* finalized; read-only for the policy */
   const aatgs_stream_info *streams;
   uint32_t n_streams;
-  const aatgs_pipeline_view *view;    /* owned by the loop, valid for the run */
-  uint64_t seed;                      /* for randomized policies */
+  const aatgs_pipeline_view *view; /* owned by the loop, valid for the run */
+  uint64_t seed;                   /* for randomized policies */
 } aatgs_policy_ctx;
 
 typedef struct aatgs_choice {

@@ -14,25 +14,25 @@
 #include "graph.h"
 
 typedef struct aatgs_profile {
-  char name[64];             /* "h100-sxm" */
-  char gpu[96];              /* "NVIDIA H100 80GB HBM3" */
-  char source[160];          /* where the numbers come from */
-  aatgs_ns launch_ns;        /* host cost of one kernel launch, back to back on one stream */
-  aatgs_ns graph_node_ns;    /* per-node cost of a CUDA Graph replay */
-  aatgs_ns event_ns;         /* cudaEventRecord + query overhead */
-  aatgs_ns h2d_latency_ns;   /* fixed cost of a pinned H2D copy */
-  double h2d_gbps;           /* pinned H2D bandwidth, GB/s (= bytes per ns) */
+  char name[64];           /* "h100-sxm" */
+  char gpu[96];            /* "NVIDIA H100 80GB HBM3" */
+  char source[160];        /* where the numbers come from */
+  aatgs_ns launch_ns;      /* host cost of one kernel launch, back to back on one stream */
+  aatgs_ns graph_node_ns;  /* per-node cost of a CUDA Graph replay */
+  aatgs_ns event_ns;       /* cudaEventRecord + query overhead */
+  aatgs_ns h2d_latency_ns; /* fixed cost of a pinned H2D copy */
+  double h2d_gbps;         /* pinned H2D bandwidth, GB/s (= bytes per ns) */
   aatgs_ns d2h_latency_ns;
   double d2h_gbps;
-  uint32_t sm_count;         /* SMs shared by concurrent kernels */
-  uint32_t kernel_streams;   /* default number of kernel streams */
-  double noise_cv;           /* default run-to-run coefficient of variation of kernel time */
-  uint32_t config_slots;     /* device config ring: 16 x 256 B in the report */
+  uint32_t sm_count;       /* SMs shared by concurrent kernels */
+  uint32_t kernel_streams; /* default number of kernel streams */
+  double noise_cv;         /* default run-to-run coefficient of variation of kernel time */
+  uint32_t config_slots;   /* device config ring: 16 x 256 B in the report */
   uint32_t config_slot_bytes;
-  uint32_t telemetry_slots;  /* device telemetry ring: 64 x 64 B in the report */
+  uint32_t telemetry_slots; /* device telemetry ring: 64 x 64 B in the report */
   uint32_t telemetry_slot_bytes;
   double telemetry_watermark; /* fraction of the telemetry ring that triggers a background drain */
-  char *text;                /* the file's text (owned, may be NULL for the built-in) */
+  char *text;                 /* the file's text (owned, may be NULL for the built-in) */
 } aatgs_profile;
 
 /* Fills p with the built-in H100 profile. */

@@ -14,7 +14,8 @@ static inline uint64_t rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k
 
 void aatgs_rng_seed(aatgs_rng *r, uint64_t seed) {
   uint64_t x = seed;
-  for (int i = 0; i < 4; i++) r->s[i] = splitmix64(&x);
+  for (int i = 0; i < 4; i++)
+    r->s[i] = splitmix64(&x);
 }
 
 uint64_t aatgs_rng_next(aatgs_rng *r) {

@@ -37,17 +37,16 @@ const char *aatgs_scenario_name(const aatgs_scenario *s);
 const char *aatgs_scenario_description(const aatgs_scenario *s); /* "" if none */
 const char *aatgs_scenario_path(const aatgs_scenario *s);        /* origin */
 const char *aatgs_scenario_text(const aatgs_scenario *s);
-const char *aatgs_scenario_hash(const aatgs_scenario *s);        /* 16 hex digits, FNV-1a 64 */
+const char *aatgs_scenario_hash(const aatgs_scenario *s); /* 16 hex digits, FNV-1a 64 */
 /* Resolved parameters (defaults filled in) as a JSON object text. */
 const char *aatgs_scenario_params_json(const aatgs_scenario *s);
-uint32_t aatgs_scenario_streams(const aatgs_scenario *s);  /* 0: use the profile's */
-uint32_t aatgs_scenario_seeds(const aatgs_scenario *s);    /* >= 1 */
-double aatgs_scenario_noise_cv(const aatgs_scenario *s);   /* < 0: use the profile's */
+uint32_t aatgs_scenario_streams(const aatgs_scenario *s); /* 0: use the profile's */
+uint32_t aatgs_scenario_seeds(const aatgs_scenario *s);   /* >= 1 */
+double aatgs_scenario_noise_cv(const aatgs_scenario *s);  /* < 0: use the profile's */
 
 /* Builds and finalizes the task graph. Generators that draw random structure
  * or estimates use `seed`, so (scenario, seed) always gives the same graph.
  * Errors (e.g. a cycle among explicit tasks) name the file and the tasks. */
-int aatgs_scenario_build(const aatgs_scenario *s, uint64_t seed, aatgs_graph **out,
-                         aatgs_err *err);
+int aatgs_scenario_build(const aatgs_scenario *s, uint64_t seed, aatgs_graph **out, aatgs_err *err);
 
 #endif

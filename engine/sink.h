@@ -20,35 +20,35 @@
 
 typedef enum aatgs_event_kind {
   AATGS_EV_DECISION = 1,
-  AATGS_EV_TASK = 2,      /* one per task when it ends: ready, submit, start, end */
+  AATGS_EV_TASK = 2, /* one per task when it ends: ready, submit, start, end */
   AATGS_EV_TELEMETRY = 3,
   AATGS_EV_SNAPSHOT = 4,
   AATGS_EV_RING = 5
 } aatgs_event_kind;
 
 typedef struct aatgs_decision_rec {
-  uint64_t seq;        /* 0, 1, 2, ... within the run */
-  aatgs_ns t_ns;       /* clock when the decision was made */
+  uint64_t seq;  /* 0, 1, 2, ... within the run */
+  aatgs_ns t_ns; /* clock when the decision was made */
   uint32_t task;
   uint32_t stream;
   uint32_t ready_size; /* ready tasks of the stream's class before the pick */
   double priority;
-  aatgs_ns est_ns;     /* the estimate the policy saw */
-  aatgs_ns cost_ns;    /* wall time the policy's pick took (not deterministic) */
+  aatgs_ns est_ns;  /* the estimate the policy saw */
+  aatgs_ns cost_ns; /* wall time the policy's pick took (not deterministic) */
 } aatgs_decision_rec;
 
 typedef struct aatgs_task_rec {
   uint32_t task;
   uint32_t stream;
-  int32_t status;      /* AATGS_OK or a negative code */
+  int32_t status; /* AATGS_OK or a negative code */
   aatgs_ns ready_ns, submit_ns, start_ns, end_ns;
 } aatgs_task_rec;
 
 typedef struct aatgs_ring_rec {
   aatgs_ns t_ns;
-  uint32_t ring;       /* 0 config (device), 1 telemetry (device), 2 host telemetry collector */
+  uint32_t ring; /* 0 config (device), 1 telemetry (device), 2 host telemetry collector */
   uint32_t len, cap;
-  uint64_t overflows;  /* cumulative */
+  uint64_t overflows; /* cumulative */
 } aatgs_ring_rec;
 
 typedef struct aatgs_event {
@@ -64,13 +64,13 @@ typedef struct aatgs_event {
 
 /* Provenance of one run (the runs table). Strings may be NULL. */
 typedef struct aatgs_run_info {
-  const char *scenario;      /* name */
+  const char *scenario; /* name */
   const char *scenario_path;
   const char *scenario_text; /* the file's full text */
   const char *scenario_hash; /* hex digest of the text */
   const char *params_json;   /* resolved parameters */
   uint64_t seed;
-  uint32_t rep;              /* repetition index */
+  uint32_t rep; /* repetition index */
   const char *policy;
   const char *backend;
   const char *profile_name;
@@ -79,7 +79,7 @@ typedef struct aatgs_run_info {
   const char *gpu;
   const char *driver;
   const char *code_version;
-  const aatgs_graph *graph;  /* finalized; alive until run_end returns */
+  const aatgs_graph *graph; /* finalized; alive until run_end returns */
   const aatgs_stream_info *streams;
   uint32_t n_streams;
 } aatgs_run_info;
@@ -95,7 +95,7 @@ const char *aatgs_run_status_name(aatgs_run_status s);
 
 typedef struct aatgs_run_result {
   aatgs_run_status status;
-  aatgs_ns makespan_ns;        /* last end - first start... see dispatch.h */
+  aatgs_ns makespan_ns; /* last end - first start... see dispatch.h */
   aatgs_ns lower_bound_ns;
   aatgs_ns critical_path_ns;
   aatgs_ns total_work_ns;
@@ -103,9 +103,9 @@ typedef struct aatgs_run_result {
   uint64_t decisions;
   double mean_decision_ns;
   aatgs_ns max_decision_ns;
-  uint64_t events;             /* events emitted */
+  uint64_t events; /* events emitted */
   uint64_t config_overflows, telemetry_overflows, telemetry_evictions;
-  uint64_t event_hash;         /* FNV-1a over the deterministic fields of every event */
+  uint64_t event_hash;           /* FNV-1a over the deterministic fields of every event */
   char error[AATGS_ERR_MSG_MAX]; /* "" unless FAILED */
 } aatgs_run_result;
 

@@ -75,7 +75,8 @@ void aatgs_telemetry_destroy(aatgs_telemetry *t); /* NULL is a no-op */
 void aatgs_telemetry_record_phase(aatgs_telemetry *t, aatgs_ns now, const aatgs_phase_metrics *m);
 void aatgs_telemetry_record_gpu(aatgs_telemetry *t, aatgs_ns now, const aatgs_gpu_metrics *m);
 void aatgs_telemetry_record_task_completion(aatgs_telemetry *t, aatgs_ns now, uint32_t task,
-                                            aatgs_ns gpu_start_ns, aatgs_ns gpu_end_ns, uint32_t sm);
+                                            aatgs_ns gpu_start_ns, aatgs_ns gpu_end_ns,
+                                            uint32_t sm);
 void aatgs_telemetry_record_error(aatgs_telemetry *t, aatgs_ns now, const char *msg);
 /* Number of events recorded and not yet flushed (all buffers). */
 size_t aatgs_telemetry_pending(const aatgs_telemetry *t);

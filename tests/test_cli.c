@@ -3,9 +3,9 @@
  * readable database with the interrupted run marked and earlier runs intact. */
 #include <criterion/criterion.h>
 #include <fcntl.h>
-#include <stdarg.h>
 #include <signal.h>
 #include <sqlite3.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -66,13 +66,15 @@ Test(cli, list_policies_names_all_six) {
   char out[4096];
   cr_assert_eq(sh(out, sizeof out, "%s list policies", bin()), 0, "%s", out);
   const char *names[] = {"adaptive", "fifo", "sjf", "critical_path", "heft", "random"};
-  for (int i = 0; i < 6; i++) cr_assert(strstr(out, names[i]), "%s missing:\n%s", names[i], out);
+  for (int i = 0; i < 6; i++)
+    cr_assert(strstr(out, names[i]), "%s missing:\n%s", names[i], out);
 }
 
 Test(cli, unknown_policy_is_a_clear_error) {
   char out[4096], db[128];
   snprintf(db, sizeof db, "%s/x.db", dir);
-  cr_assert_eq(sh(out, sizeof out, "%s run --policy fifo,choleski --db %s", bin(), db), 2, "%s", out);
+  cr_assert_eq(sh(out, sizeof out, "%s run --policy fifo,choleski --db %s", bin(), db), 2, "%s",
+               out);
   cr_assert(strstr(out, "unknown policy 'choleski'"), "%s", out);
   cr_assert(strstr(out, "adaptive"), "the message lists the known policies: %s", out);
   cr_assert_neq(access(db, F_OK), 0, "no database is created before the arguments are checked");
@@ -124,8 +126,9 @@ Test(cli, run_records_and_reports) {
   snprintf(path, sizeof path, "%s/small.yaml", dir);
   snprintf(db, sizeof db, "%s/x.db", dir);
   write_file(path, small_yaml);
-  cr_assert_eq(sh(out, sizeof out, "%s run %s --db %s --policy fifo,adaptive --seeds 2", bin(), path, db),
-               0, "%s", out);
+  cr_assert_eq(
+      sh(out, sizeof out, "%s run %s --db %s --policy fifo,adaptive --seeds 2", bin(), path, db), 0,
+      "%s", out);
   cr_assert(strstr(out, "small"), "%s", out);
   cr_assert(strstr(out, "4 runs recorded"), "%s", out);
   cr_assert_eq(sh(out, sizeof out, "%s report --db %s --format csv", bin(), db), 0, "%s", out);
@@ -133,8 +136,9 @@ Test(cli, run_records_and_reports) {
   sqlite3 *h;
   sqlite3_stmt *st;
   cr_assert_eq(sqlite3_open_v2(db, &h, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
-  cr_assert_eq(sqlite3_prepare_v2(h, "SELECT count(*), sum(status = 'completed') FROM runs", -1, &st, NULL),
-               SQLITE_OK);
+  cr_assert_eq(
+      sqlite3_prepare_v2(h, "SELECT count(*), sum(status = 'completed') FROM runs", -1, &st, NULL),
+      SQLITE_OK);
   cr_assert_eq(sqlite3_step(st), SQLITE_ROW);
   cr_assert_eq(sqlite3_column_int(st, 0), 4);
   cr_assert_eq(sqlite3_column_int(st, 1), 4);
@@ -197,13 +201,19 @@ Test(cli, ctrl_c_keeps_the_database_readable, .timeout = 240) {
   cr_assert(WIFEXITED(status), "aatgs was killed by signal %d instead of stopping cleanly",
             WIFSIGNALED(status) ? WTERMSIG(status) : 0);
   cr_assert_eq(WEXITSTATUS(status), 130);
-  cr_assert_eq(query_int(db, "SELECT count(*) FROM runs WHERE scenario = 'small' AND status = 'completed'"), 1);
-  cr_assert_eq(query_int(db, "SELECT count(*) FROM runs WHERE scenario = 'big' AND status = 'interrupted'"), 1);
+  cr_assert_eq(
+      query_int(db, "SELECT count(*) FROM runs WHERE scenario = 'small' AND status = 'completed'"),
+      1);
+  cr_assert_eq(
+      query_int(db, "SELECT count(*) FROM runs WHERE scenario = 'big' AND status = 'interrupted'"),
+      1);
   cr_assert_eq(query_int(db, "SELECT count(*) FROM runs WHERE status = 'running'"), 0);
   cr_assert_gt(query_int(db, "SELECT count(*) FROM decisions d JOIN runs r USING (run_id) "
-                             "WHERE r.scenario = 'big'"), 0, "what was recorded before Ctrl-C stays");
+                             "WHERE r.scenario = 'big'"),
+               0, "what was recorded before Ctrl-C stays");
   cr_assert_eq(query_int(db, "SELECT count(*) FROM decisions d JOIN runs r USING (run_id) "
-                             "WHERE r.scenario = 'small'"), 50);
+                             "WHERE r.scenario = 'small'"),
+               50);
   /* integrity_check returns the text "ok" */
   sqlite3 *h;
   sqlite3_stmt *st;

@@ -54,10 +54,13 @@ static aatgs_graph *random_dag(uint64_t seed, uint32_t n) {
   for (uint32_t i = 0; i < n; i++) {
     uint32_t deps[4], nd = 0, id, type;
     uint32_t k = i ? (uint32_t)aatgs_rng_below(&r, 4) : 0;
-    for (uint32_t j = 0; j < k; j++) deps[nd++] = (uint32_t)aatgs_rng_below(&r, i);
+    for (uint32_t j = 0; j < k; j++)
+      deps[nd++] = (uint32_t)aatgs_rng_below(&r, i);
     double u = aatgs_rng_uniform(&r);
-    type = u < 0.15 ? AATGS_TT_CONFIG_UPLOAD : u < 0.25 ? AATGS_TT_TELEMETRY_DOWNLOAD
-           : u < 0.5 ? AATGS_TT_QUANTUM : AATGS_TT_WHCR;
+    type = u < 0.15   ? AATGS_TT_CONFIG_UPLOAD
+           : u < 0.25 ? AATGS_TT_TELEMETRY_DOWNLOAD
+           : u < 0.5  ? AATGS_TT_QUANTUM
+                      : AATGS_TT_WHCR;
     aatgs_ns est = (aatgs_ns)(1 + aatgs_rng_below(&r, 20)) * 100000;
     cr_assert_eq(aatgs_graph_add_task(g, type, est, deps, nd, &id, &e), AATGS_OK);
     if (type == AATGS_TT_CONFIG_UPLOAD && (i % 2)) aatgs_graph_set_bytes(g, id, 256);
@@ -114,8 +117,8 @@ static void check_conformance(const aatgs_graph *g, const capture *c, const aatg
     uint32_t np;
     const uint32_t *pred = aatgs_graph_predecessors(g, v, &np);
     for (uint32_t k = 0; k < np; k++)
-      cr_assert_geq(t[v].submit_ns, t[pred[k]].end_ns, "%s: %u started before its dependency %u ended",
-                    pol->name, v, pred[k]);
+      cr_assert_geq(t[v].submit_ns, t[pred[k]].end_ns,
+                    "%s: %u started before its dependency %u ended", pol->name, v, pred[k]);
   }
   /* Work conservation: while v waits (ready .. submit), every stream of its
    * class is busy (some task occupies it from submit to end). */
@@ -123,7 +126,9 @@ static void check_conformance(const aatgs_graph *g, const capture *c, const aatg
     if (t[v].submit_ns == t[v].ready_ns) continue;
     aatgs_task_class cls = aatgs_graph_task_class(g, v);
     for (uint32_t s = 0; s < ns; s++) {
-      aatgs_task_class scls = s < nk ? AATGS_CLASS_KERNEL : s == nk ? AATGS_CLASS_UPLOAD : AATGS_CLASS_DOWNLOAD;
+      aatgs_task_class scls = s < nk    ? AATGS_CLASS_KERNEL
+                              : s == nk ? AATGS_CLASS_UPLOAD
+                                        : AATGS_CLASS_DOWNLOAD;
       if (scls != cls) continue;
       /* Is [ready, submit) covered by the union of busy intervals of s? */
       aatgs_ns covered = t[v].ready_ns;
@@ -214,7 +219,8 @@ Test(dispatch, same_seed_same_event_log) {
     cr_assert_eq(a.res.event_hash, b.res.event_hash, "%s: same seed, different logs", pol->name);
     cr_assert_eq(a.res.makespan_ns, b.res.makespan_ns);
     cr_assert_eq(a.n, b.n);
-    cr_assert_neq(a.res.event_hash, d.res.event_hash, "%s: seeds 11 and 12 gave one log", pol->name);
+    cr_assert_neq(a.res.event_hash, d.res.event_hash, "%s: seeds 11 and 12 gave one log",
+                  pol->name);
     free(a.ev);
     free(b.ev);
     free(d.ev);
@@ -251,7 +257,8 @@ Test(dispatch, telemetry_reaches_the_sink) {
   for (uint32_t v = 0; v < aatgs_graph_num_tasks(g); v++)
     kernels += aatgs_graph_task_class(g, v) == AATGS_CLASS_KERNEL;
   for (size_t i = 0; i < c.n; i++) {
-    if (c.ev[i].kind == AATGS_EV_TELEMETRY && c.ev[i].u.tel.kind == AATGS_TEL_TASK_COMPLETED) done++;
+    if (c.ev[i].kind == AATGS_EV_TELEMETRY && c.ev[i].u.tel.kind == AATGS_TEL_TASK_COMPLETED)
+      done++;
     snaps += c.ev[i].kind == AATGS_EV_SNAPSHOT;
     rings += c.ev[i].kind == AATGS_EV_RING;
   }

@@ -20,8 +20,9 @@ static uint32_t add(aatgs_graph *g, uint32_t type, aatgs_ns est, const uint32_t 
 Test(graph, builtin_types_and_estimates) {
   aatgs_graph *g = mk();
   uint32_t t;
-  const char *names[] = {"config_upload", "whcr", "thermodynamic", "quantum",
-                         "lbs", "telemetry_download", "phase_transition", "custom"};
+  const char *names[] = {"config_upload",    "whcr",  "thermodynamic",
+                         "quantum",          "lbs",   "telemetry_download",
+                         "phase_transition", "custom"};
   const aatgs_ns est[] = {100000, 5000000, 10000000, 15000000, 8000000, 200000, 1000000, 5000000};
   for (uint32_t i = 0; i < 8; i++) {
     cr_assert_eq(aatgs_graph_find_type(g, names[i], &t), AATGS_OK);
@@ -68,7 +69,8 @@ Test(graph, unknown_dependency_is_an_error) {
 Test(graph, cycle_is_named) {
   aatgs_graph *g = mk();
   aatgs_err e;
-  for (int i = 0; i < 5; i++) add(g, AATGS_TT_CUSTOM, 10, NULL, 0);
+  for (int i = 0; i < 5; i++)
+    add(g, AATGS_TT_CUSTOM, 10, NULL, 0);
   aatgs_graph_set_label(g, 1, "b");
   aatgs_graph_set_label(g, 2, "c");
   aatgs_graph_set_label(g, 3, "d");
@@ -135,7 +137,8 @@ Test(graph, csr_analysis_and_bounds) {
   cr_assert_eq(aatgs_graph_max_width(g), 2);
   const uint32_t *topo = aatgs_graph_topo_order(g);
   uint32_t pos[4];
-  for (uint32_t i = 0; i < 4; i++) pos[topo[i]] = i;
+  for (uint32_t i = 0; i < 4; i++)
+    pos[topo[i]] = i;
   cr_assert(pos[0] < pos[1] && pos[0] < pos[2] && pos[1] < pos[3] && pos[2] < pos[3]);
   aatgs_graph_destroy(g);
 }

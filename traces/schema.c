@@ -16,6 +16,7 @@
 #pragma GCC diagnostic ignored "-Woverlength-strings"
 #endif
 
+// clang-format off
 const char aatgs_sqlite_schema_sql[] =
   "-- AATGS trace database, schema version 1.\n"
   "--\n"
@@ -286,6 +287,7 @@ const char aatgs_sqlite_schema_sql[] =
   "LEFT JOIN tasks t ON t.graph_id = r.graph_id AND t.task_id = e.task_id\n"
   "LEFT JOIN task_types tt ON tt.graph_id = r.graph_id AND tt.type_id = t.type;\n"
   ;
+// clang-format on
 
 #if defined(__GNUC__)
 #pragma GCC diagnostic pop

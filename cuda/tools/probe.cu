@@ -89,14 +89,16 @@ int main(int argc, char **argv) {
   CK(cudaDriverGetVersion(&driver));
   CK(cudaRuntimeGetVersion(&runtime));
   cudaStream_t s[4];
-  for (auto &x : s) CK(cudaStreamCreateWithFlags(&x, cudaStreamNonBlocking));
+  for (auto &x : s)
+    CK(cudaStreamCreateWithFlags(&x, cudaStreamNonBlocking));
   cudaEvent_t e0, e1;
   CK(cudaEventCreate(&e0));
   CK(cudaEventCreate(&e1));
   const int reps = 9;
 
   /* Warm-up. */
-  for (int i = 0; i < 1000; i++) empty_kernel<<<1, 1, 0, s[0]>>>();
+  for (int i = 0; i < 1000; i++)
+    empty_kernel<<<1, 1, 0, s[0]>>>();
   CK(cudaStreamSynchronize(s[0]));
 
   /* Launch: back-to-back empty kernels on one stream. */
@@ -105,7 +107,8 @@ int main(int argc, char **argv) {
   for (int r = 0; r < reps; r++) {
     CK(cudaEventRecord(e0, s[0]));
     double h0 = now_ns();
-    for (int i = 0; i < nlaunch; i++) empty_kernel<<<1, 1, 0, s[0]>>>();
+    for (int i = 0; i < nlaunch; i++)
+      empty_kernel<<<1, 1, 0, s[0]>>>();
     double h1 = now_ns();
     CK(cudaEventRecord(e1, s[0]));
     CK(cudaEventSynchronize(e1));
@@ -119,7 +122,8 @@ int main(int argc, char **argv) {
   cudaGraph_t graph;
   cudaGraphExec_t exec;
   CK(cudaStreamBeginCapture(s[0], cudaStreamCaptureModeGlobal));
-  for (int i = 0; i < nodes; i++) empty_kernel<<<1, 1, 0, s[0]>>>();
+  for (int i = 0; i < nodes; i++)
+    empty_kernel<<<1, 1, 0, s[0]>>>();
   CK(cudaStreamEndCapture(s[0], &graph));
   CK(cudaGraphInstantiate(&exec, graph, 0));
   CK(cudaGraphLaunch(exec, s[0]));
@@ -127,7 +131,8 @@ int main(int argc, char **argv) {
   std::vector<double> graph_node;
   for (int r = 0; r < reps; r++) {
     CK(cudaEventRecord(e0, s[0]));
-    for (int k = 0; k < 10; k++) CK(cudaGraphLaunch(exec, s[0]));
+    for (int k = 0; k < 10; k++)
+      CK(cudaGraphLaunch(exec, s[0]));
     CK(cudaEventRecord(e1, s[0]));
     CK(cudaEventSynchronize(e1));
     graph_node.push_back(elapsed_ms(e0, e1) * 1e6 / (10.0 * nodes));
@@ -156,12 +161,14 @@ int main(int argc, char **argv) {
   for (int r = 0; r < reps; r++) {
     const int n = 2000;
     CK(cudaEventRecord(e0, s[2]));
-    for (int i = 0; i < n; i++) CK(cudaMemcpyAsync(dbuf, hbuf, small, cudaMemcpyHostToDevice, s[2]));
+    for (int i = 0; i < n; i++)
+      CK(cudaMemcpyAsync(dbuf, hbuf, small, cudaMemcpyHostToDevice, s[2]));
     CK(cudaEventRecord(e1, s[2]));
     CK(cudaEventSynchronize(e1));
     h2d_lat.push_back(elapsed_ms(e0, e1) * 1e6 / n);
     CK(cudaEventRecord(e0, s[3]));
-    for (int i = 0; i < n; i++) CK(cudaMemcpyAsync(hbuf, dbuf, small, cudaMemcpyDeviceToHost, s[3]));
+    for (int i = 0; i < n; i++)
+      CK(cudaMemcpyAsync(hbuf, dbuf, small, cudaMemcpyDeviceToHost, s[3]));
     CK(cudaEventRecord(e1, s[3]));
     CK(cudaEventSynchronize(e1));
     d2h_lat.push_back(elapsed_ms(e0, e1) * 1e6 / n);
@@ -182,8 +189,10 @@ int main(int argc, char **argv) {
   for (int r = 0; r < reps; r++) {
     CK(cudaDeviceSynchronize());
     CK(cudaEventRecord(e0, s[0]));
-    for (int k = 1; k < 4; k++) CK(cudaStreamWaitEvent(s[k], e0, 0));
-    for (int k = 0; k < 4; k++) spin_kernel<<<1, 32, 0, s[k]>>>(1000000ULL);
+    for (int k = 1; k < 4; k++)
+      CK(cudaStreamWaitEvent(s[k], e0, 0));
+    for (int k = 0; k < 4; k++)
+      spin_kernel<<<1, 32, 0, s[k]>>>(1000000ULL);
     cudaEvent_t done[4];
     for (int k = 0; k < 4; k++) {
       CK(cudaEventCreate(&done[k]));
@@ -193,7 +202,8 @@ int main(int argc, char **argv) {
     CK(cudaEventRecord(e1, s[0]));
     CK(cudaEventSynchronize(e1));
     conc.push_back(elapsed_ms(e0, e1));
-    for (auto &d : done) CK(cudaEventDestroy(d));
+    for (auto &d : done)
+      CK(cudaEventDestroy(d));
   }
 
   FILE *f = out_path ? fopen(out_path, "w") : stdout;
@@ -209,7 +219,8 @@ int main(int argc, char **argv) {
   fprintf(f, "# driver %d, runtime %d\n", driver, runtime);
   fprintf(f, "name: probe\n");
   fprintf(f, "gpu: \"%s\"\n", prop.name);
-  fprintf(f, "source: \"aatgs-gpu-probe: launch, graph replay, events, pinned copies, %d SMs\"\n", sms);
+  fprintf(f, "source: \"aatgs-gpu-probe: launch, graph replay, events, pinned copies, %d SMs\"\n",
+          sms);
   fprintf(f, "launch_ns: %.0f\n", std::max(median(launch_dev), median(launch_host)));
   fprintf(f, "graph_node_ns: %.0f\n", median(graph_node));
   fprintf(f, "event_ns: %.0f\n", median(event_cost));

@@ -49,7 +49,8 @@ int aatgs__heft_plan(const aatgs_policy *p, uint32_t task, uint32_t *stream_id, 
 
 /* adaptive: snapshots kept (at most AATGS__ADAPTIVE_HISTORY), the GPU
  * utilization the long-task penalty uses now, and the learned mean duration
- * of a type (mean estimate x learned ratio). Return 0 / -1.0 / -1 when p is not an adaptive instance. */
+ * of a type (mean estimate x learned ratio). Return 0 / -1.0 / -1 when p is not an adaptive
+ * instance. */
 #define AATGS__ADAPTIVE_HISTORY 100u
 #define AATGS__ADAPTIVE_TREND 5u
 uint32_t aatgs__adaptive_history_len(const aatgs_policy *p);

@@ -18,7 +18,8 @@ typedef struct keyed_state {
 void aatgs__keyed_destroy(aatgs_policy *p) {
   if (!p || !p->impl) return;
   keyed_state *st = p->impl;
-  for (int c = 0; c < AATGS_CLASS_COUNT; c++) aatgs__pq_free(&st->q[c]);
+  for (int c = 0; c < AATGS_CLASS_COUNT; c++)
+    aatgs__pq_free(&st->q[c]);
   free(st);
   p->impl = NULL;
 }
