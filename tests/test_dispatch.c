@@ -175,34 +175,52 @@ Test(dispatch, conformance_every_policy, .timeout = 120) {
   aatgs_profile_free(&pf);
 }
 
-Test(dispatch, makespan_meets_lower_bound_without_noise_or_overhead) {
+/* Kernels only, no noise, no launch cost, footprints that fit the SMs: no
+ * policy can beat max(critical path, work / streams), and a chain takes
+ * exactly its critical path. */
+Test(dispatch, makespan_respects_the_lower_bound_without_noise_or_overhead) {
   aatgs_profile pf;
   aatgs_profile_default(&pf);
   pf.launch_ns = 0;
-  aatgs_graph *g = random_dag(9, 200);
-  for (uint32_t i = 0; i < aatgs_policy_count(); i++) {
-    capture c = {0};
-    aatgs_sink sink = {&c, cap_begin, cap_emit, cap_end};
-    aatgs_run_params p;
-    aatgs_run_result res;
-    aatgs_err e;
-    memset(&p, 0, sizeof p);
-    p.graph = g;
-    p.policy = aatgs_policy_at(i);
-    p.backend = &aatgs_backend_sim;
-    p.profile = &pf;
-    p.kernel_streams = 2;
-    p.noise_cv = 0;
-    p.sink = &sink;
-    cr_assert_eq(aatgs_run_graph(&p, &res, &e), AATGS_OK, "%s", e.msg);
-    /* Copies with bytes take latency + bytes/bw, not their estimate, so only
-     * the kernel part of the bound is exact; the critical path of kernels is
-     * at most the graph's critical path. */
-    cr_assert_gt(res.makespan_ns, 0);
-    cr_assert_geq(res.lower_bound_ns, aatgs_graph_critical_path(g));
-    free(c.ev);
+  aatgs_graph *g, *chain;
+  aatgs_rng r;
+  aatgs_err e;
+  aatgs_rng_seed(&r, 3);
+  cr_assert_eq(aatgs_graph_create(&g, 0, 0), AATGS_OK);
+  cr_assert_eq(aatgs_graph_create(&chain, 0, 0), AATGS_OK);
+  for (uint32_t i = 0; i < 200; i++) {
+    uint32_t deps[3], nd = 0, id;
+    for (uint32_t k = 0; i && k < 1 + aatgs_rng_below(&r, 3); k++)
+      deps[nd++] = (uint32_t)aatgs_rng_below(&r, i);
+    aatgs_ns est = (aatgs_ns)(1 + aatgs_rng_below(&r, 50)) * 10000;
+    cr_assert_eq(aatgs_graph_add_task(g, AATGS_TT_CUSTOM, est, deps, nd, &id, &e), AATGS_OK);
+    uint32_t prev = i - 1;
+    cr_assert_eq(aatgs_graph_add_task(chain, AATGS_TT_CUSTOM, est, &prev, i ? 1 : 0, &id, &e),
+                 AATGS_OK);
   }
+  cr_assert_eq(aatgs_graph_finalize(g, &e), AATGS_OK);
+  cr_assert_eq(aatgs_graph_finalize(chain, &e), AATGS_OK);
+  for (uint32_t i = 0; i < aatgs_policy_count(); i++)
+    for (uint32_t nk = 1; nk <= 4; nk++) {
+      aatgs_run_params p;
+      aatgs_run_result res;
+      memset(&p, 0, sizeof p);
+      p.policy = aatgs_policy_at(i);
+      p.backend = &aatgs_backend_sim;
+      p.profile = &pf;
+      p.kernel_streams = nk;
+      p.noise_cv = 0;
+      p.graph = g;
+      cr_assert_eq(aatgs_run_graph(&p, &res, &e), AATGS_OK, "%s", e.msg);
+      cr_assert_eq(res.lower_bound_ns, aatgs_graph_lower_bound(g, nk));
+      cr_assert_geq(res.makespan_ns, res.lower_bound_ns, "%s on %u streams beat the bound",
+                    p.policy->name, nk);
+      p.graph = chain;
+      cr_assert_eq(aatgs_run_graph(&p, &res, &e), AATGS_OK, "%s", e.msg);
+      cr_assert_eq(res.makespan_ns, aatgs_graph_critical_path(chain), "%s", p.policy->name);
+    }
   aatgs_graph_destroy(g);
+  aatgs_graph_destroy(chain);
   aatgs_profile_free(&pf);
 }
 
