@@ -35,7 +35,7 @@ static void usage(FILE *f) {
         "  --seeds N        seeds 1..N per scenario (default: the scenario's, usually 3)\n"
         "  --reps N         repetitions of each (scenario, seed, policy) (default 1)\n"
         "  --db FILE        SQLite database (default aatgs.db)\n"
-        "  --backend NAME   auto, sim (default auto: cuda when a GPU is present)\n"
+        "  --backend NAME   auto, sim, cuda (default auto: cuda when a GPU is present)\n"
         "  --profile FILE   machine profile YAML (default scenarios/profiles/h100.yaml)\n"
         "  --streams N      kernel streams (default: the scenario's, else the profile's)\n"
         "  --quiet          no progress line and no report\n",
@@ -147,7 +147,12 @@ int aatgs__cmd_run(int argc, char **argv) {
   if (parse_policies(policy_list, &pols, &npol)) goto usage_error;
   const aatgs_backend_ops *backend = aatgs_backend_find(backend_name);
   if (!backend) {
-    fprintf(stderr, "aatgs run: unknown backend '%s' (known: auto, sim)\n", backend_name);
+    char names[128] = "auto";
+    for (uint32_t i = 0; i < aatgs_backend_count(); i++) {
+      strncat(names, ", ", sizeof names - strlen(names) - 1);
+      strncat(names, aatgs_backend_at(i)->name, sizeof names - strlen(names) - 1);
+    }
+    fprintf(stderr, "aatgs run: unknown backend '%s' (known: %s)\n", backend_name, names);
     goto usage_error;
   }
   if (!backend->available()) {
@@ -188,7 +193,7 @@ int aatgs__cmd_run(int argc, char **argv) {
   if (!strcmp(backend->name, "sim"))
     snprintf(gpu, sizeof gpu, "simulated: %s", prof.gpu);
   else
-    snprintf(gpu, sizeof gpu, "%s", prof.gpu);
+    snprintf(gpu, sizeof gpu, "device 0 (profile %s)", prof.name);
 
   uint64_t total = 0, done_runs = 0, failed = 0;
   for (size_t i = 0; i < npaths; i++)

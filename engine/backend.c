@@ -1,10 +1,19 @@
-/* backend.c - the backend registry. */
+/* backend.c - the backend registry: sim always, cuda where it is built
+ * (AATGS_HAVE_CUDA). Built as its own library (aatgs_backends) so that
+ * engine/ itself never depends on CUDA. */
 #include "backend.h"
 
 #include <string.h>
 
+#ifdef AATGS_HAVE_CUDA
+#include "backend_cuda.h"
+#endif
+
 static const aatgs_backend_ops *const registry[] = {
     &aatgs_backend_sim,
+#ifdef AATGS_HAVE_CUDA
+    &aatgs_backend_cuda,
+#endif
 };
 
 #define NREG (sizeof registry / sizeof registry[0])

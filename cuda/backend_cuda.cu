@@ -1,0 +1,482 @@
+/* backend_cuda.cu - the real GPU stream pipeline (see backend_cuda.h). */
+#include <cuda_runtime.h>
+
+#include <cmath>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <ctime>
+#include <sched.h>
+
+extern "C" {
+#include "backend_cuda.h"
+#include "ring.h"
+#include "rng.h"
+}
+
+namespace {
+
+/* One telemetry record, 64 bytes as in the report's 64 x 64 B ring. */
+struct tel_record {
+  uint32_t task;
+  uint32_t sm;
+  uint64_t start_ns; /* GPU global timer */
+  uint64_t end_ns;
+  uint32_t cfg_slot; /* config slot the kernel read, UINT32_MAX if none */
+  uint32_t cfg_word; /* first word of that config (proves the read) */
+  uint32_t blocks;
+  uint32_t pad[7];
+};
+static_assert(sizeof(tel_record) == 64, "telemetry records are 64 bytes");
+
+struct dev_state {
+  uint32_t cfg_head; /* configs uploaded (written by the upload stream) */
+  uint32_t cfg_tail; /* configs consumed by kernels */
+  uint32_t tel_tail; /* records written (monotonic; slot = tail % capacity) */
+  uint32_t pad;
+};
+
+__device__ __forceinline__ uint64_t global_ns() {
+  uint64_t t;
+  asm volatile("mov.u64 %0, %%globaltimer;" : "=l"(t));
+  return t;
+}
+
+__device__ __forceinline__ uint32_t sm_id() {
+  uint32_t id;
+  asm volatile("mov.u32 %0, %%smid;" : "=r"(id));
+  return id;
+}
+
+/* A task: every block spins for dur_ns on the global timer; block 0 reads
+ * its config slot and writes the telemetry record. */
+__global__ void task_kernel(uint32_t task, uint64_t dur_ns, const uint8_t *cfg_ring,
+                            uint32_t cfg_slot, uint32_t cfg_bytes, tel_record *tel,
+                            uint32_t tel_cap, dev_state *st) {
+  __shared__ uint64_t t0;
+  __shared__ uint32_t word;
+  if (threadIdx.x == 0) {
+    t0 = global_ns();
+    word = 0;
+    if (cfg_slot != UINT32_MAX && blockIdx.x == 0) {
+      const uint32_t *c = (const uint32_t *)(cfg_ring + (size_t)cfg_slot * cfg_bytes);
+      word = c[0];
+    }
+  }
+  __syncthreads();
+  while (global_ns() - t0 < dur_ns) {
+  }
+  __syncthreads();
+  if (blockIdx.x == 0 && threadIdx.x == 0) {
+    uint64_t t1 = global_ns();
+    uint32_t idx = atomicAdd(&st->tel_tail, 1u);
+    tel_record *r = &tel[idx % tel_cap];
+    r->task = task;
+    r->sm = sm_id();
+    r->start_ns = t0;
+    r->end_ns = t1;
+    r->cfg_slot = cfg_slot;
+    r->cfg_word = word;
+    r->blocks = gridDim.x;
+    if (cfg_slot != UINT32_MAX) atomicAdd(&st->cfg_tail, 1u);
+  }
+}
+
+__global__ void stamp_kernel(uint64_t *out) { *out = global_ns(); }
+
+enum op_kind { OP_NONE = 0, OP_TASK = 1, OP_DRAIN = 2 };
+
+struct stream_slot {
+  cudaStream_t s;
+  cudaEvent_t ev0, ev1;
+  op_kind op;
+  uint32_t task;
+  aatgs_ns submit_ns;
+};
+
+struct cuda_be {
+  aatgs_backend_config cfg;
+  const aatgs_graph *g;
+  const aatgs_profile *pf;
+  uint32_t nk, ns;
+  aatgs_stream_info *info;
+  stream_slot *ss;
+  cudaEvent_t origin;
+  aatgs_ns origin_host_ns;
+  uint64_t gpu_origin_ns;
+  /* config ring */
+  uint32_t cfg_slots, cfg_bytes;
+  uint8_t *d_cfg, *h_cfg_staging;
+  aatgs_ring *host_cfg;
+  uint8_t *cfg_item;
+  uint64_t uploads_done, cfg_consumed_host, cfg_overflows, uploads_issued;
+  /* telemetry ring */
+  uint32_t tel_slots;
+  tel_record *d_tel, *h_tel;
+  dev_state *d_state, *h_state;
+  uint64_t tel_consumed, tel_overflows, drains, kernels_done;
+  /* accounting */
+  aatgs_ns busy_done;
+  aatgs_completion *done;
+  uint32_t n_done, done_head;
+};
+
+cuda_be *B(aatgs_backend *b) { return (cuda_be *)(void *)b; }
+
+aatgs_ns host_ns() {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (aatgs_ns)ts.tv_sec * AATGS_NS_PER_S + ts.tv_nsec;
+}
+
+int fail(aatgs_err *err, const char *call, cudaError_t e) {
+  return aatgs_err_set(err, AATGS_EBACKEND, "cuda: %s failed: %s (%s)", call, cudaGetErrorString(e),
+                       cudaGetErrorName(e));
+}
+
+#define CK(call)                                                                                   \
+  do {                                                                                             \
+    cudaError_t e_ = (call);                                                                       \
+    if (e_ != cudaSuccess) return fail(err, #call, e_);                                            \
+  } while (0)
+
+int cuda_available(void) {
+  int n = 0;
+  return cudaGetDeviceCount(&n) == cudaSuccess && n > 0;
+}
+
+void cuda_close(aatgs_backend *b) {
+  cuda_be *c = B(b);
+  if (!c) return;
+  if (c->ss) {
+    for (uint32_t i = 0; i < c->ns; i++) {
+      if (c->ss[i].s) cudaStreamSynchronize(c->ss[i].s);
+      if (c->ss[i].ev0) cudaEventDestroy(c->ss[i].ev0);
+      if (c->ss[i].ev1) cudaEventDestroy(c->ss[i].ev1);
+      if (c->ss[i].s) cudaStreamDestroy(c->ss[i].s);
+    }
+  }
+  if (c->origin) cudaEventDestroy(c->origin);
+  cudaFree(c->d_cfg);
+  cudaFree(c->d_tel);
+  cudaFree(c->d_state);
+  cudaFreeHost(c->h_cfg_staging);
+  cudaFreeHost(c->h_tel);
+  cudaFreeHost(c->h_state);
+  aatgs_ring_destroy(c->host_cfg);
+  free(c->cfg_item);
+  free(c->ss);
+  free(c->info);
+  free(c->done);
+  free(c);
+}
+
+int cuda_setup(cuda_be *c, aatgs_err *err) {
+  int ndev = 0;
+  CK(cudaGetDeviceCount(&ndev));
+  if (ndev == 0) return aatgs_err_set(err, AATGS_EBACKEND, "cuda: no device present");
+  CK(cudaSetDevice(0));
+  for (uint32_t i = 0; i < c->ns; i++) {
+    CK(cudaStreamCreateWithFlags(&c->ss[i].s, cudaStreamNonBlocking));
+    CK(cudaEventCreate(&c->ss[i].ev0));
+    CK(cudaEventCreate(&c->ss[i].ev1));
+  }
+  CK(cudaEventCreate(&c->origin));
+  CK(cudaMalloc(&c->d_cfg, (size_t)c->cfg_slots * c->cfg_bytes));
+  CK(cudaMemset(c->d_cfg, 0, (size_t)c->cfg_slots * c->cfg_bytes));
+  CK(cudaMallocHost(&c->h_cfg_staging, (size_t)c->cfg_slots * c->cfg_bytes));
+  CK(cudaMalloc(&c->d_tel, (size_t)c->tel_slots * sizeof(tel_record)));
+  CK(cudaMallocHost(&c->h_tel, (size_t)c->tel_slots * sizeof(tel_record)));
+  CK(cudaMalloc(&c->d_state, sizeof(dev_state)));
+  CK(cudaMemset(c->d_state, 0, sizeof(dev_state)));
+  CK(cudaMallocHost(&c->h_state, sizeof(dev_state)));
+  memset(c->h_state, 0, sizeof(dev_state));
+  /* The origin of device time, and the global timer at that moment. */
+  uint64_t *d_stamp = nullptr, h_stamp = 0;
+  CK(cudaMalloc(&d_stamp, sizeof *d_stamp));
+  stamp_kernel<<<1, 1, 0, c->ss[0].s>>>(d_stamp);
+  CK(cudaGetLastError());
+  CK(cudaEventRecord(c->origin, c->ss[0].s));
+  CK(cudaMemcpyAsync(&h_stamp, d_stamp, sizeof h_stamp, cudaMemcpyDeviceToHost, c->ss[0].s));
+  CK(cudaStreamSynchronize(c->ss[0].s));
+  c->origin_host_ns = host_ns();
+  c->gpu_origin_ns = h_stamp;
+  CK(cudaFree(d_stamp));
+  return AATGS_OK;
+}
+
+int cuda_open(aatgs_backend **out, const aatgs_backend_config *cfg, aatgs_err *err) {
+  const aatgs_profile *pf = cfg->profile;
+  if (!cfg->graph || !pf || cfg->kernel_streams == 0)
+    return aatgs_err_set(err, AATGS_EINVAL, "cuda: graph, profile and >= 1 kernel stream required");
+  cuda_be *c = (cuda_be *)calloc(1, sizeof *c);
+  if (!c) return aatgs_err_set(err, AATGS_ENOMEM, "cuda: out of memory");
+  c->cfg = *cfg;
+  c->g = cfg->graph;
+  c->pf = pf;
+  c->nk = cfg->kernel_streams;
+  c->ns = c->nk + 2;
+  c->cfg_slots = pf->config_slots ? pf->config_slots : 16;
+  c->cfg_bytes = pf->config_slot_bytes >= 8 ? pf->config_slot_bytes : 256;
+  c->tel_slots = pf->telemetry_slots ? pf->telemetry_slots : 64;
+  c->info = (aatgs_stream_info *)calloc(c->ns, sizeof *c->info);
+  c->ss = (stream_slot *)calloc(c->ns, sizeof *c->ss);
+  c->done = (aatgs_completion *)calloc(c->ns, sizeof *c->done);
+  c->cfg_item = (uint8_t *)calloc(1, c->cfg_bytes);
+  int rc;
+  if (!c->info || !c->ss || !c->done || !c->cfg_item ||
+      aatgs_ring_create(&c->host_cfg, c->cfg_slots, c->cfg_bytes) != AATGS_OK) {
+    rc = aatgs_err_set(err, AATGS_ENOMEM, "cuda: out of memory");
+    goto fail;
+  }
+  for (uint32_t i = 0; i < c->ns; i++) {
+    c->info[i].id = i;
+    if (i < c->nk) {
+      c->info[i].cls = AATGS_CLASS_KERNEL;
+      snprintf(c->info[i].name, sizeof c->info[i].name, "kernel-%u", i);
+    } else if (i == c->nk) {
+      c->info[i].cls = AATGS_CLASS_UPLOAD;
+      snprintf(c->info[i].name, sizeof c->info[i].name, "config-upload");
+    } else {
+      c->info[i].cls = AATGS_CLASS_DOWNLOAD;
+      snprintf(c->info[i].name, sizeof c->info[i].name, "telemetry-download");
+    }
+  }
+  rc = cuda_setup(c, err);
+  if (rc != AATGS_OK) goto fail;
+  *out = (aatgs_backend *)(void *)c;
+  return AATGS_OK;
+fail:
+  cuda_close((aatgs_backend *)(void *)c);
+  return rc;
+}
+
+const aatgs_stream_info *cuda_streams(aatgs_backend *b, uint32_t *n) {
+  *n = B(b)->ns;
+  return B(b)->info;
+}
+
+aatgs_ns actual_ns(const cuda_be *c, uint32_t task) {
+  aatgs_ns a = aatgs_graph_task_actual(c->g, task);
+  if (a > 0) return a;
+  double f = aatgs_noise_lognormal(c->cfg.seed, task, c->cfg.noise_cv);
+  double v = (double)aatgs_graph_task_estimate(c->g, task) * f;
+  return v < 1.0 ? 1 : (aatgs_ns)llround(v);
+}
+
+aatgs_ns cuda_now(aatgs_backend *b) { return host_ns() - B(b)->origin_host_ns; }
+
+/* Issues a copy of the whole device telemetry ring and its counters. */
+int issue_drain(cuda_be *c, cudaStream_t s, aatgs_err *err) {
+  CK(cudaMemcpyAsync(c->h_tel, c->d_tel, (size_t)c->tel_slots * sizeof(tel_record),
+                     cudaMemcpyDeviceToHost, s));
+  CK(cudaMemcpyAsync(c->h_state, c->d_state, sizeof(dev_state), cudaMemcpyDeviceToHost, s));
+  return AATGS_OK;
+}
+
+int cuda_submit(aatgs_backend *b, uint32_t task, uint32_t stream, aatgs_err *err) {
+  cuda_be *c = B(b);
+  if (stream >= c->ns || task >= aatgs_graph_num_tasks(c->g))
+    return aatgs_err_set(err, AATGS_EINVAL, "cuda: bad stream %u or task %u", stream, task);
+  if (aatgs_graph_task_class(c->g, task) != c->info[stream].cls)
+    return aatgs_err_set(err, AATGS_EINVAL, "cuda: task %u cannot run on stream %s", task,
+                         c->info[stream].name);
+  stream_slot *ss = &c->ss[stream];
+  if (ss->op == OP_TASK)
+    return aatgs_err_set(err, AATGS_ESTATE, "cuda: stream %s is busy", c->info[stream].name);
+  if (ss->op == OP_DRAIN) {
+    /* A background drain is in flight on the download stream: the task
+     * queues behind it (stream order), its completion is folded in. */
+    ss->op = OP_NONE;
+    c->drains++;
+  }
+  ss->op = OP_TASK;
+  ss->task = task;
+  ss->submit_ns = cuda_now(b);
+  CK(cudaEventRecord(ss->ev0, ss->s));
+  if (stream < c->nk) {
+    uint32_t slot = UINT32_MAX;
+    if (c->uploads_done > c->cfg_consumed_host) { /* a config is waiting: read it */
+      slot = (uint32_t)(c->cfg_consumed_host % c->cfg_slots);
+      c->cfg_consumed_host++;
+    }
+    uint32_t blocks = aatgs_graph_task_blocks(c->g, task);
+    if (blocks == 0) blocks = 1;
+    task_kernel<<<blocks, 32, 0, ss->s>>>(task, (uint64_t)actual_ns(c, task), c->d_cfg, slot,
+                                          c->cfg_bytes, c->d_tel, c->tel_slots, c->d_state);
+    CK(cudaGetLastError());
+  } else if (stream == c->nk) {
+    /* Host config -> SPSC ring -> pinned staging slot -> device config ring. */
+    uint64_t n = c->uploads_issued++;
+    memset(c->cfg_item, 0, c->cfg_bytes);
+    memcpy(c->cfg_item, &task, sizeof task);
+    memcpy(c->cfg_item + 8, &n, sizeof n);
+    if (!aatgs_ring_push(c->host_cfg, c->cfg_item))
+      return aatgs_err_set(err, AATGS_EFULL, "cuda: host config ring full");
+    uint32_t slot = (uint32_t)(n % c->cfg_slots);
+    uint8_t *stage = c->h_cfg_staging + (size_t)slot * c->cfg_bytes;
+    if (!aatgs_ring_pop(c->host_cfg, stage))
+      return aatgs_err_set(err, AATGS_ESTATE, "cuda: host config ring empty after push");
+    uint64_t bytes = aatgs_graph_task_bytes(c->g, task);
+    if (bytes == 0 || bytes > c->cfg_bytes) bytes = c->cfg_bytes;
+    CK(cudaMemcpyAsync(c->d_cfg + (size_t)slot * c->cfg_bytes, stage, bytes, cudaMemcpyHostToDevice,
+                       ss->s));
+  } else {
+    int rc = issue_drain(c, ss->s, err);
+    if (rc != AATGS_OK) return rc;
+  }
+  CK(cudaEventRecord(ss->ev1, ss->s));
+  return AATGS_OK;
+}
+
+/* Moves the records copied by the last drain into the collector. */
+void deliver_telemetry(cuda_be *c, aatgs_ns now) {
+  uint64_t tail = c->h_state->tel_tail;
+  if (tail <= c->tel_consumed) return;
+  if (tail - c->tel_consumed > c->tel_slots) {
+    c->tel_overflows += tail - c->tel_consumed - c->tel_slots;
+    c->tel_consumed = tail - c->tel_slots;
+  }
+  aatgs_ns kernel_ns = 0;
+  for (uint64_t i = c->tel_consumed; i < tail; i++) {
+    const tel_record *r = &c->h_tel[i % c->tel_slots];
+    aatgs_ns s = (aatgs_ns)(r->start_ns - c->gpu_origin_ns),
+             e = (aatgs_ns)(r->end_ns - c->gpu_origin_ns);
+    kernel_ns += e - s;
+    if (c->cfg.telemetry)
+      aatgs_telemetry_record_task_completion(c->cfg.telemetry, now, r->task, s, e, r->sm);
+  }
+  c->tel_consumed = tail;
+  if (c->cfg.telemetry) {
+    aatgs_gpu_metrics gm;
+    memset(&gm, 0, sizeof gm);
+    gm.kernel_duration_ns = kernel_ns;
+    aatgs_telemetry_record_gpu(c->cfg.telemetry, now, &gm);
+  }
+}
+
+int any_kernel_active(const cuda_be *c) {
+  for (uint32_t i = 0; i < c->nk; i++)
+    if (c->ss[i].op == OP_TASK) return 1;
+  return 0;
+}
+
+int maybe_start_drain(cuda_be *c, aatgs_err *err) {
+  stream_slot *d = &c->ss[c->nk + 1];
+  uint64_t pending = c->kernels_done - c->tel_consumed;
+  if (d->op != OP_NONE || pending == 0) return AATGS_OK;
+  if ((double)pending < c->pf->telemetry_watermark * c->tel_slots && any_kernel_active(c))
+    return AATGS_OK;
+  int rc = issue_drain(c, d->s, err);
+  if (rc != AATGS_OK) return rc;
+  CK(cudaEventRecord(d->ev1, d->s));
+  d->op = OP_DRAIN;
+  return AATGS_OK;
+}
+
+aatgs_ns event_ns(const cuda_be *c, cudaEvent_t e) {
+  float ms = 0;
+  if (cudaEventElapsedTime(&ms, c->origin, e) != cudaSuccess) return 0;
+  return (aatgs_ns)llround((double)ms * 1e6);
+}
+
+/* Polls every stream once; returns the number of completions found. */
+int poll(cuda_be *c, aatgs_err *err) {
+  aatgs_ns now = host_ns() - c->origin_host_ns;
+  for (uint32_t i = 0; i < c->ns; i++) {
+    stream_slot *ss = &c->ss[i];
+    if (ss->op == OP_NONE) continue;
+    cudaError_t q = cudaEventQuery(ss->ev1);
+    if (q == cudaErrorNotReady) continue;
+    if (q != cudaSuccess) return fail(err, "cudaEventQuery", q);
+    if (ss->op == OP_DRAIN) {
+      ss->op = OP_NONE;
+      c->drains++;
+      deliver_telemetry(c, now);
+      continue;
+    }
+    aatgs_completion *d = &c->done[c->n_done++];
+    d->task = ss->task;
+    d->stream = i;
+    d->submit_ns = ss->submit_ns;
+    d->start_ns = event_ns(c, ss->ev0);
+    d->end_ns = event_ns(c, ss->ev1);
+    if (d->start_ns < d->submit_ns) d->start_ns = d->submit_ns; /* clocks agree to ~1 us */
+    if (d->end_ns < d->start_ns) d->end_ns = d->start_ns;
+    d->status = AATGS_OK;
+    ss->op = OP_NONE;
+    if (i < c->nk) {
+      c->kernels_done++;
+      c->busy_done += d->end_ns - d->start_ns;
+    } else if (i == c->nk) {
+      c->uploads_done++;
+      if (c->uploads_done - c->cfg_consumed_host > c->cfg_slots) {
+        c->cfg_overflows++;
+        c->cfg_consumed_host++; /* the oldest config was overwritten */
+      }
+    } else {
+      deliver_telemetry(c, now);
+    }
+  }
+  return AATGS_OK;
+}
+
+int cuda_wait(aatgs_backend *b, aatgs_ns deadline, aatgs_completion *out, uint32_t cap, uint32_t *n,
+              aatgs_err *err) {
+  cuda_be *c = B(b);
+  *n = 0;
+  for (;;) {
+    if (c->done_head < c->n_done) {
+      while (*n < cap && c->done_head < c->n_done)
+        out[(*n)++] = c->done[c->done_head++];
+      if (c->done_head == c->n_done) c->done_head = c->n_done = 0;
+      return AATGS_OK;
+    }
+    int rc = poll(c, err);
+    if (rc != AATGS_OK) return rc;
+    if (c->n_done) continue;
+    rc = maybe_start_drain(c, err);
+    if (rc != AATGS_OK) return rc;
+    int busy = 0;
+    for (uint32_t i = 0; i < c->ns; i++)
+      busy |= c->ss[i].op != OP_NONE;
+    if (!busy) return AATGS_OK; /* nothing in flight */
+    if (deadline != INT64_MAX && cuda_now(b) >= deadline) return AATGS_OK;
+    sched_yield();
+  }
+}
+
+void cuda_stats(aatgs_backend *b, aatgs_backend_stats *st) {
+  cuda_be *c = B(b);
+  memset(st, 0, sizeof *st);
+  uint64_t cfg_len = c->uploads_done - c->cfg_consumed_host;
+  st->config_len = (uint32_t)(cfg_len > c->cfg_slots ? c->cfg_slots : cfg_len);
+  st->config_cap = c->cfg_slots;
+  st->config_overflows = c->cfg_overflows;
+  uint64_t tel_len = c->kernels_done - c->tel_consumed;
+  st->telemetry_len = (uint32_t)(tel_len > c->tel_slots ? c->tel_slots : tel_len);
+  st->telemetry_cap = c->tel_slots;
+  st->telemetry_overflows = c->tel_overflows;
+  st->telemetry_drains = c->drains;
+  aatgs_ns busy = c->busy_done, now = cuda_now(b);
+  for (uint32_t i = 0; i < c->nk; i++)
+    if (c->ss[i].op == OP_TASK) busy += now - c->ss[i].submit_ns;
+  st->kernel_busy_ns = busy;
+}
+
+} // namespace
+
+extern "C" const aatgs_backend_ops aatgs_backend_cuda = {
+    AATGS_BACKEND_OPS_VERSION,
+    "cuda",
+    "the real pipeline on GPU 0: config-upload stream, kernel streams, telemetry-download stream",
+    cuda_available,
+    cuda_open,
+    cuda_streams,
+    cuda_submit,
+    cuda_wait,
+    cuda_now,
+    cuda_stats,
+    cuda_close,
+};
