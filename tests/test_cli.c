@@ -126,9 +126,10 @@ Test(cli, run_records_and_reports) {
   snprintf(path, sizeof path, "%s/small.yaml", dir);
   snprintf(db, sizeof db, "%s/x.db", dir);
   write_file(path, small_yaml);
-  cr_assert_eq(
-      sh(out, sizeof out, "%s run %s --db %s --policy fifo,adaptive --seeds 2", bin(), path, db), 0,
-      "%s", out);
+  cr_assert_eq(sh(out, sizeof out,
+                  "%s run %s --db %s --backend sim --policy fifo,adaptive --seeds 2", bin(), path,
+                  db),
+               0, "%s", out);
   cr_assert(strstr(out, "small"), "%s", out);
   cr_assert(strstr(out, "4 runs recorded"), "%s", out);
   cr_assert_eq(sh(out, sizeof out, "%s report --db %s --format csv", bin(), db), 0, "%s", out);
@@ -182,7 +183,8 @@ Test(cli, ctrl_c_keeps_the_database_readable, .timeout = 240) {
     int devnull = open("/dev/null", 1);
     dup2(devnull, 1);
     dup2(devnull, 2);
-    execl(bin(), "aatgs", "run", small, big, "--db", db, "--policy", "fifo", (char *)NULL);
+    execl(bin(), "aatgs", "run", small, big, "--db", db, "--backend", "sim", "--policy", "fifo",
+          (char *)NULL);
     _exit(127);
   }
   /* Wait until the big run is being recorded, then press Ctrl-C. */

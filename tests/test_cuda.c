@@ -145,16 +145,39 @@ Test(cuda, kernel_durations_are_accurate, .timeout = 60) {
   capture c = {0};
   aatgs_run_result res;
   cr_assert_eq(run(b, g, &aatgs_policy_fifo, 1, &c, &res), AATGS_OK);
-  for (size_t k = 0; k < c.n; k++)
-    if (c.ev[k].kind == AATGS_EV_TASK) {
+  /* The kernel's own view (GPU global timer, from its telemetry record) must
+   * match the request tightly; the loop's view (CUDA events around the
+   * launch) adds launch gaps, so only its median is bounded. */
+  double ratios[16];
+  uint32_t nr = 0, ntel = 0;
+  for (size_t k = 0; k < c.n; k++) {
+    if (c.ev[k].kind == AATGS_EV_TELEMETRY && c.ev[k].u.tel.kind == AATGS_TEL_TASK_COMPLETED) {
+      aatgs_ns w = aatgs_graph_task_estimate(g, c.ev[k].u.tel.u.done.task);
+      aatgs_ns got = c.ev[k].u.tel.u.done.gpu_end_ns - c.ev[k].u.tel.u.done.gpu_start_ns;
+      cr_log_info("kernel of %lld ns ran %lld ns by the GPU timer (%+.3f%%)", (long long)w,
+                  (long long)got, 100.0 * (double)(got - w) / (double)w);
+      cr_assert(got >= w && got <= w + w / 100 + 5000, "kernel of %lld ns ran %lld ns",
+                (long long)w, (long long)got);
+      ntel++;
+    }
+    if (c.ev[k].kind == AATGS_EV_TASK && nr < 16) {
       aatgs_ns w = aatgs_graph_task_estimate(g, c.ev[k].u.task.task);
       aatgs_ns got = c.ev[k].u.task.end_ns - c.ev[k].u.task.start_ns;
-      double err_pct = 100.0 * (double)(got - w) / (double)w;
-      cr_log_info("kernel of %lld ns took %lld ns (%+.2f%%)", (long long)w, (long long)got,
-                  err_pct);
-      cr_assert(got >= w && got <= w + w / 50 + 20000, "kernel of %lld ns took %lld ns",
-                (long long)w, (long long)got);
+      ratios[nr++] = (double)got / (double)w;
+      cr_log_info("kernel of %lld ns took %lld ns between its events (%+.2f%%)", (long long)w,
+                  (long long)got, 100.0 * ((double)got / (double)w - 1.0));
     }
+  }
+  cr_assert_eq(ntel, 12, "every kernel's telemetry record arrived");
+  for (uint32_t a = 0; a < nr; a++) /* insertion sort for the median */
+    for (uint32_t k = a; k > 0 && ratios[k - 1] > ratios[k]; k--) {
+      double t = ratios[k];
+      ratios[k] = ratios[k - 1];
+      ratios[k - 1] = t;
+    }
+  cr_assert_eq(nr, 12);
+  cr_assert(ratios[nr / 2] >= 1.0 && ratios[nr / 2] <= 1.05, "median event/requested ratio %.4f",
+            ratios[nr / 2]);
   free(c.ev);
   aatgs_graph_destroy(g);
 }
