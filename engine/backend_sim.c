@@ -3,6 +3,9 @@
  * Model (constants from the machine profile):
  *  - N kernel streams, one config-upload copy engine, one telemetry-download
  *    copy engine. Each stream runs one submitted task at a time.
+ *  - The host is one serial resource: each submit occupies it for
+ *    profile.host_submit_ns (the real backend's event records and launch call),
+ *    so submits made at the same instant are spaced by that much.
  *  - Every submit pays the launch latency (profile.launch_ns) before the work
  *    starts on the device.
  *  - Kernel work: the task's fixed actual duration if set, else its estimate
@@ -65,6 +68,7 @@ typedef struct sim {
   kstream *ks;
   cengine up, down;
   aatgs_ns now;
+  aatgs_ns host_free; /* when the host can issue the next submit */
   aatgs_ring *cfg_ring, *tel_ring;
   unsigned char *cfg_item;
   uint64_t cfg_overflows, tel_overflows, drains;
@@ -155,6 +159,14 @@ static aatgs_ns copy_time(const sim *s, uint32_t task, aatgs_ns latency, double 
   return latency + (aatgs_ns)ceil((double)bytes / gbps);
 }
 
+/* When a submit made now reaches the device: the host issues submits one at
+ * a time, each taking host_submit_ns. */
+static aatgs_ns host_issue(sim *s) {
+  aatgs_ns issue = s->host_free > s->now ? s->host_free : s->now;
+  s->host_free = issue + s->pf->host_submit_ns;
+  return issue;
+}
+
 static int sim_submit(aatgs_backend *b, uint32_t task, uint32_t stream, aatgs_err *err) {
   sim *s = S(b);
   if (stream >= s->ns || task >= aatgs_graph_num_tasks(s->g))
@@ -169,7 +181,7 @@ static int sim_submit(aatgs_backend *b, uint32_t task, uint32_t stream, aatgs_er
     k->state = K_LAUNCH;
     k->task = task;
     k->submit = s->now;
-    k->start_at = s->now + s->pf->launch_ns;
+    k->start_at = host_issue(s) + s->pf->launch_ns;
     k->remaining = (double)noisy(s, task);
     k->blocks = aatgs_graph_task_blocks(s->g, task);
     return AATGS_OK;
@@ -182,7 +194,7 @@ static int sim_submit(aatgs_backend *b, uint32_t task, uint32_t stream, aatgs_er
   c->has_task = 1;
   c->task = task;
   c->submit = s->now;
-  c->start = s->now + s->pf->launch_ns;
+  c->start = host_issue(s) + s->pf->launch_ns;
   if (c->draining && c->drain_end > c->start) c->start = c->drain_end;
   c->end = c->start + dur;
   return AATGS_OK;

@@ -20,6 +20,9 @@ typedef struct aatgs_profile {
   aatgs_ns launch_ns;      /* host cost of one kernel launch, back to back on one stream */
   aatgs_ns graph_node_ns;  /* per-node cost of a CUDA Graph replay */
   aatgs_ns event_ns;       /* cudaEventRecord + query overhead */
+  aatgs_ns host_submit_ns; /* host time the dispatch thread spends per submit (the cuda
+                              backend's event records and launch call); sim serializes
+                              submits by it; 0: free */
   aatgs_ns h2d_latency_ns; /* fixed cost of a pinned H2D copy */
   double h2d_gbps;         /* pinned H2D bandwidth, GB/s (= bytes per ns) */
   aatgs_ns d2h_latency_ns;

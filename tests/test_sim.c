@@ -249,3 +249,24 @@ Test(sim, noise_depends_on_seed_and_task_only) {
   cr_assert_neq(d1[0], d1[1]);
   aatgs_graph_destroy(g);
 }
+
+/* The host issues submits one at a time: two kernels submitted at the same
+ * instant start host_submit_ns apart. */
+Test(sim, host_submits_are_serialized) {
+  aatgs_profile p = prof();
+  p.host_submit_ns = 5000;
+  aatgs_graph *g = independent(2, AATGS_TT_CUSTOM, 60000, 10);
+  aatgs_backend *b = open_sim(g, &p, 2, NULL);
+  aatgs_completion c[4];
+  uint32_t n;
+  aatgs_err e;
+  aatgs_backend_sim.submit(b, 0, 0, &e);
+  aatgs_backend_sim.submit(b, 1, 1, &e);
+  aatgs_backend_sim.wait(b, INT64_MAX, c, 4, &n, &e);
+  cr_assert_eq(n, 1);
+  cr_assert_eq(c[0].start_ns, 1000);
+  aatgs_backend_sim.wait(b, INT64_MAX, c, 4, &n, &e);
+  cr_assert_eq(c[0].start_ns, 6000);
+  aatgs_backend_sim.close(b);
+  aatgs_graph_destroy(g);
+}
