@@ -363,6 +363,74 @@ static void cell(const aatgs_report_row *w, int c, char *buf, size_t cap) {
 
 static bool left_aligned(int c) { return c <= C_POLICY; }
 
+/* Simulated against real makespan, for every scenario and policy recorded
+ * under `sim` and under another backend (e.g. `cuda`): error = sim / real - 1. */
+static int cmp_double(const void *a, const void *b) {
+  double x = *(const double *)a, y = *(const double *)b;
+  return (x > y) - (x < y);
+}
+
+size_t aatgs_report_fidelity(const aatgs_report *r, aatgs_fidelity_row *out, size_t cap) {
+  size_t n = 0;
+  for (size_t i = 0; i < r->n_rows; i++) {
+    const aatgs_report_row *sim = &r->rows[i];
+    if (strcmp(sim->backend, "sim") != 0 || sim->runs == 0) continue;
+    for (size_t j = 0; j < r->n_rows; j++) {
+      const aatgs_report_row *real = &r->rows[j];
+      if (j == i || !strcmp(real->backend, "sim") || real->runs == 0 ||
+          strcmp(real->scenario, sim->scenario) || strcmp(real->policy, sim->policy))
+        continue;
+      if (n < cap) {
+        out[n].scenario = sim->scenario;
+        out[n].policy = sim->policy;
+        out[n].backend = real->backend;
+        out[n].sim_ms = sim->mean_ms;
+        out[n].real_ms = real->mean_ms;
+        out[n].error = real->mean_ms > 0 ? sim->mean_ms / real->mean_ms - 1.0 : NAN;
+      }
+      n++;
+    }
+  }
+  return n;
+}
+
+static void write_fidelity(const aatgs_report *r, FILE *out, bool markdown) {
+  size_t n = aatgs_report_fidelity(r, NULL, 0);
+  if (n == 0) return;
+  aatgs_fidelity_row *f = malloc(n * sizeof *f);
+  double *abs_err = malloc(n * sizeof *abs_err);
+  if (!f || !abs_err) {
+    free(f);
+    free(abs_err);
+    return;
+  }
+  aatgs_report_fidelity(r, f, n);
+  fprintf(out, markdown ? "\n**Simulated against real makespan**\n\n"
+                        : "\nsimulated against real makespan (error = sim / real - 1)\n");
+  if (markdown)
+    fputs("| scenario | policy | real backend | sim ms | real ms | error |\n"
+          "| :--- | :--- | :--- | ---: | ---: | ---: |\n",
+          out);
+  else
+    fprintf(out, "%-20s %-14s %-6s %12s %12s %8s\n", "scenario", "policy", "real", "sim ms",
+            "real ms", "error");
+  for (size_t k = 0; k < n; k++) {
+    abs_err[k] = fabs(f[k].error);
+    if (markdown)
+      fprintf(out, "| %s | %s | %s | %.3f | %.3f | %+.2f%% |\n", f[k].scenario, f[k].policy,
+              f[k].backend, f[k].sim_ms, f[k].real_ms, 100.0 * f[k].error);
+    else
+      fprintf(out, "%-20s %-14s %-6s %12.3f %12.3f %+7.2f%%\n", f[k].scenario, f[k].policy,
+              f[k].backend, f[k].sim_ms, f[k].real_ms, 100.0 * f[k].error);
+  }
+  qsort(abs_err, n, sizeof *abs_err, cmp_double);
+  double med = n % 2 ? abs_err[n / 2] : 0.5 * (abs_err[n / 2 - 1] + abs_err[n / 2]);
+  fprintf(out, "%s|error|: median %.2f%%, max %.2f%% over %zu pairs\n", markdown ? "\n" : "",
+          100.0 * med, 100.0 * abs_err[n - 1], n);
+  free(f);
+  free(abs_err);
+}
+
 static void write_table(const aatgs_report *r, FILE *out) {
   size_t width[C_COUNT];
   char buf[160];
@@ -400,6 +468,7 @@ static void write_table(const aatgs_report *r, FILE *out) {
           "* baseline. speedup = mean makespan of %s / mean makespan; efficiency = lower bound / "
           "makespan; only completed runs count.\n",
           r->baseline);
+  write_fidelity(r, out, false);
 }
 
 static void write_markdown(const aatgs_report *r, FILE *out) {
@@ -423,6 +492,7 @@ static void write_markdown(const aatgs_report *r, FILE *out) {
     fputs("|\n", out);
   }
   fprintf(out, "\n\\* baseline (%s). Only completed runs count.\n", r->baseline);
+  write_fidelity(r, out, true);
 }
 
 static void csv_str(FILE *out, const char *s) {

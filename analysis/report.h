@@ -61,6 +61,19 @@ typedef struct aatgs_report {
   size_t n_rows;
 } aatgs_report;
 
+/* One scenario x policy recorded under `sim` and under a real backend. */
+typedef struct aatgs_fidelity_row {
+  const char *scenario, *policy, *backend; /* point into the report's rows */
+  double sim_ms, real_ms;                  /* mean makespans */
+  double error;                            /* sim_ms / real_ms - 1 */
+} aatgs_fidelity_row;
+
+/* Pairs every `sim` row with the rows of the same scenario and policy under
+ * another backend; writes up to cap of them and returns how many exist. The
+ * table and markdown formats print them after the main table, with the
+ * median and maximum |error|. */
+size_t aatgs_report_fidelity(const aatgs_report *r, aatgs_fidelity_row *out, size_t cap);
+
 /* Parses "table", "csv", "markdown" (or "md") or "json". AATGS_EINVAL with a
  * message listing the formats otherwise. */
 int aatgs_report_parse_format(const char *name, aatgs_report_format *out, aatgs_err *err);

@@ -21,6 +21,7 @@ static void usage(FILE *f) {
         "  report [--db FILE]       comparison table of the runs in a database\n"
         "  list policies|scenarios|backends|generators\n"
         "  graph SCENARIO           statistics of a scenario's task graph\n"
+        "  calibrate [-o FILE]      measure a machine profile on the GPU (needs CUDA)\n"
         "\n"
         "Run `aatgs <command> --help` for a command's options.\n",
         f);
@@ -36,6 +37,7 @@ int main(int argc, char **argv) {
   if (!strcmp(cmd, "report")) return aatgs__cmd_report(argc - 1, argv + 1);
   if (!strcmp(cmd, "list")) return aatgs__cmd_list(argc - 1, argv + 1);
   if (!strcmp(cmd, "graph")) return aatgs__cmd_graph(argc - 1, argv + 1);
+  if (!strcmp(cmd, "calibrate")) return aatgs__cmd_calibrate(argc - 1, argv + 1);
   if (!strcmp(cmd, "-h") || !strcmp(cmd, "--help") || !strcmp(cmd, "help")) {
     usage(stdout);
     return 0;

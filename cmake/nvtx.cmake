@@ -13,7 +13,8 @@
 # Defines, when on:
 #   aatgs_nvtx          static library (cuda/nvtx_sink.c), PUBLIC include cuda/,
 #                       PUBLIC compile definition AATGS_HAVE_NVTX=1, links libdl;
-#                       linked here into the aatgs executable
+#                       linked here into the aatgs executable and, where it
+#                       exists, the aatgs_cuda library
 #   aatgs_nvtx_inject   MODULE library (tests/support/nvtx_inject.c), with
 #                       AATGS_TESTS only; test_nvtx gets its path as
 #                       AATGS_NVTX_INJECT_PATH="$<TARGET_FILE:aatgs_nvtx_inject>"
@@ -59,6 +60,11 @@ if(AATGS_HAVE_NVTX)
 
   if(TARGET aatgs)
     target_link_libraries(aatgs PRIVATE aatgs_nvtx)
+  endif()
+  if(TARGET aatgs_cuda)
+    # The CUDA backend names its streams (aatgs_nvtx_name_stream) when
+    # AATGS_HAVE_NVTX is defined, which this link brings.
+    target_link_libraries(aatgs_cuda PUBLIC aatgs_nvtx)
   endif()
 
   if(AATGS_TESTS)

@@ -568,3 +568,26 @@ Test(report, format_names_parse) {
   expect_num(aatgs_report_t95(30), 2.042, "t95(30)");
   cr_expect(aatgs_report_t95(1000) < 2.0);
 }
+
+/* s1/adaptive ran under sim (80, 90 ms: mean 85) and under cuda (95 ms). */
+Test(report, sim_against_real_makespan) {
+  aatgs_report_options o;
+  memset(&o, 0, sizeof o);
+  aatgs_report *r = load(&o);
+  aatgs_fidelity_row f[4];
+  cr_assert_eq(aatgs_report_fidelity(r, f, 4), 1);
+  cr_assert_str_eq(f[0].scenario, "s1");
+  cr_assert_str_eq(f[0].policy, "adaptive");
+  cr_assert_str_eq(f[0].backend, "cuda");
+  cr_assert_float_eq(f[0].sim_ms, 85.0, 1e-9);
+  cr_assert_float_eq(f[0].real_ms, 95.0, 1e-9);
+  cr_assert_float_eq(f[0].error, 85.0 / 95.0 - 1.0, 1e-12);
+  char buf[16384];
+  FILE *mem = fmemopen(buf, sizeof buf, "w");
+  cr_assert_eq(aatgs_report_write(r, AATGS_REPORT_TABLE, mem, NULL), AATGS_OK);
+  fclose(mem);
+  cr_assert(strstr(buf, "simulated against real makespan"), "%s", buf);
+  cr_assert(strstr(buf, "-10.53%"), "%s", buf);
+  cr_assert(strstr(buf, "median 10.53%, max 10.53% over 1 pairs"), "%s", buf);
+  aatgs_report_destroy(r);
+}

@@ -1,20 +1,5 @@
-/* probe.cu - measures the machine-profile constants of the simulator on a
- * real GPU and prints them as a profile YAML (the first step of
- * `aatgs calibrate`, issue [2]).
- *
- *   aatgs-gpu-probe [-o profile.yaml]
- *
- * Measures, on device 0, each as a median over repetitions:
- *  - launch_ns: back-to-back empty kernels on one stream (device time per
- *    kernel, CUDA events around a batch), and the host cost per launch call;
- *  - graph_node_ns: a CUDA Graph of empty kernels replayed (per node);
- *  - event_ns: cudaEventRecord + cudaEventQuery, host cost;
- *  - h2d/d2h latency: a batch of back-to-back 256-byte pinned async copies
- *    (device time per copy) and bandwidth: a 256 MiB pinned copy;
- *  - SM sharing: four 1 ms kernels on four streams, elapsed vs 1 ms.
- * Exit status 0 on success, 1 on a CUDA error (named), 2 on usage, 3 when no
- * device is present.
- */
+/* calibrate.cu - `aatgs calibrate`: measures the simulator's machine-profile
+ * constants on GPU 0 (see calibrate.h). */
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -24,14 +9,18 @@
 
 #include <cuda_runtime.h>
 
+extern "C" {
+#include "calibrate.h"
+}
+
+namespace {
+
 #define CK(call)                                                                                   \
   do {                                                                                             \
     cudaError_t e_ = (call);                                                                       \
-    if (e_ != cudaSuccess) {                                                                       \
-      fprintf(stderr, "aatgs-gpu-probe: %s failed: %s (%s:%d)\n", #call, cudaGetErrorString(e_),   \
-              __FILE__, __LINE__);                                                                 \
-      exit(1);                                                                                     \
-    }                                                                                              \
+    if (e_ != cudaSuccess)                                                                         \
+      return aatgs_err_set(err, AATGS_EBACKEND, "calibrate: %s failed: %s", #call,                 \
+                           cudaGetErrorString(e_));                                                \
   } while (0)
 
 __global__ void empty_kernel() {}
@@ -49,39 +38,31 @@ __global__ void spin_kernel(unsigned long long ns) {
   }
 }
 
-static double median(std::vector<double> v) {
+double median(std::vector<double> v) {
   std::sort(v.begin(), v.end());
   size_t n = v.size();
   return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
 }
 
-static double now_ns() {
+double now_ns() {
   return (double)std::chrono::duration_cast<std::chrono::nanoseconds>(
              std::chrono::steady_clock::now().time_since_epoch())
       .count();
 }
 
-static float elapsed_ms(cudaEvent_t a, cudaEvent_t b) {
+float elapsed_ms(cudaEvent_t a, cudaEvent_t b) {
   float ms = 0;
-  CK(cudaEventElapsedTime(&ms, a, b));
+  cudaEventElapsedTime(&ms, a, b);
   return ms;
 }
 
-int main(int argc, char **argv) {
-  const char *out_path = nullptr;
-  for (int i = 1; i < argc; i++) {
-    if (!strcmp(argv[i], "-o") && i + 1 < argc)
-      out_path = argv[++i];
-    else {
-      fprintf(stderr, "usage: aatgs-gpu-probe [-o profile.yaml]\n");
-      return 2;
-    }
-  }
+} // namespace
+
+extern "C" int aatgs_cuda_calibrate(aatgs_profile *p, FILE *log, aatgs_err *err) {
   int ndev = 0;
-  if (cudaGetDeviceCount(&ndev) != cudaSuccess || ndev == 0) {
-    fprintf(stderr, "aatgs-gpu-probe: no CUDA device present\n");
-    return 3;
-  }
+  if (cudaGetDeviceCount(&ndev) != cudaSuccess || ndev == 0)
+    return aatgs_err_set(err, AATGS_EBACKEND, "calibrate: no CUDA device present");
+  CK(cudaSetDevice(0));
   cudaDeviceProp prop;
   CK(cudaGetDeviceProperties(&prop, 0));
   int sms = 0, driver = 0, runtime = 0;
@@ -115,6 +96,35 @@ int main(int argc, char **argv) {
     CK(cudaGetLastError());
     launch_dev.push_back(elapsed_ms(e0, e1) * 1e6 / nlaunch);
     launch_host.push_back((h1 - h0) / nlaunch);
+  }
+
+  /* Host cost of one submit as the cuda backend makes it: event, launch, event. */
+  std::vector<double> submit_host;
+  for (int r = 0; r < reps; r++) {
+    const int n = 5000;
+    double h0 = now_ns();
+    for (int i = 0; i < n; i++) {
+      CK(cudaEventRecord(e0, s[0]));
+      empty_kernel<<<1, 32, 0, s[0]>>>();
+      CK(cudaEventRecord(e1, s[0]));
+    }
+    submit_host.push_back((now_ns() - h0) / n);
+    CK(cudaStreamSynchronize(s[0]));
+  }
+
+  /* Timer-bounded kernels: requested vs measured (events). */
+  const double want_ns[3] = {100e3, 1e6, 10e6};
+  double accuracy[3];
+  for (int k = 0; k < 3; k++) {
+    std::vector<double> v;
+    for (int r = 0; r < 5; r++) {
+      CK(cudaEventRecord(e0, s[0]));
+      spin_kernel<<<1, 32, 0, s[0]>>>((unsigned long long)want_ns[k]);
+      CK(cudaEventRecord(e1, s[0]));
+      CK(cudaEventSynchronize(e1));
+      v.push_back(elapsed_ms(e0, e1) * 1e6 / want_ns[k]);
+    }
+    accuracy[k] = median(v);
   }
 
   /* CUDA Graph replay of the same kernels. */
@@ -206,33 +216,45 @@ int main(int argc, char **argv) {
       CK(cudaEventDestroy(d));
   }
 
-  FILE *f = out_path ? fopen(out_path, "w") : stdout;
-  if (!f) {
-    fprintf(stderr, "aatgs-gpu-probe: cannot write '%s'\n", out_path);
-    return 1;
+  aatgs_profile_default(p);
+  snprintf(p->name, sizeof p->name, "calibrated");
+  snprintf(p->gpu, sizeof p->gpu, "%s", prop.name);
+  snprintf(p->source, sizeof p->source,
+           "aatgs calibrate on device 0: medians of %d repetitions, driver %d, runtime %d", reps,
+           driver, runtime);
+  p->launch_ns = (aatgs_ns)std::max(median(launch_dev), median(launch_host));
+  p->graph_node_ns = (aatgs_ns)median(graph_node);
+  p->event_ns = (aatgs_ns)median(event_cost);
+  p->host_submit_ns = (aatgs_ns)median(submit_host);
+  p->h2d_latency_ns = (aatgs_ns)median(h2d_lat);
+  p->h2d_gbps = median(h2d_bw);
+  p->d2h_latency_ns = (aatgs_ns)median(d2h_lat);
+  p->d2h_gbps = median(d2h_bw);
+  p->sm_count = (uint32_t)sms;
+  if (log) {
+    fprintf(log, "calibrate: %s, %d SMs, driver %d, runtime %d\n", prop.name, sms, driver, runtime);
+    fprintf(log, "  launch, back to back on one stream: host %.0f ns, device %.0f ns per kernel\n",
+            median(launch_host), median(launch_dev));
+    fprintf(log, "  submit (event + launch + event), host: %.0f ns\n", median(submit_host));
+    fprintf(log, "  CUDA Graph replay: %.0f ns per node\n", median(graph_node));
+    fprintf(log, "  event record + query, host: %.0f ns\n", median(event_cost));
+    fprintf(
+        log,
+        "  pinned 256 B copies: H2D %.0f ns, D2H %.0f ns; 256 MiB: H2D %.2f GB/s, D2H %.2f GB/s\n",
+        median(h2d_lat), median(d2h_lat), median(h2d_bw), median(d2h_bw));
+    fprintf(log,
+            "  timer-bounded kernels, measured / requested: 100 us %.4f, 1 ms %.4f, 10 ms %.4f\n",
+            accuracy[0], accuracy[1], accuracy[2]);
+    fprintf(log, "  four 1 ms kernels on four streams: %.3f ms (1.0 = full overlap)\n",
+            median(conc));
   }
-  fprintf(f, "# Measured by aatgs-gpu-probe (medians of %d repetitions) on device 0.\n", reps);
-  fprintf(f, "# launch: host cost per launch call %.0f ns; device time per empty kernel %.0f ns.\n",
-          median(launch_host), median(launch_dev));
-  fprintf(f, "# four 1 ms kernels on four streams took %.3f ms (1.0 = full overlap).\n",
-          median(conc));
-  fprintf(f, "# driver %d, runtime %d\n", driver, runtime);
-  fprintf(f, "name: probe\n");
-  fprintf(f, "gpu: \"%s\"\n", prop.name);
-  fprintf(f, "source: \"aatgs-gpu-probe: launch, graph replay, events, pinned copies, %d SMs\"\n",
-          sms);
-  fprintf(f, "launch_ns: %.0f\n", std::max(median(launch_dev), median(launch_host)));
-  fprintf(f, "graph_node_ns: %.0f\n", median(graph_node));
-  fprintf(f, "event_ns: %.0f\n", median(event_cost));
-  fprintf(f, "h2d_latency_ns: %.0f\n", median(h2d_lat));
-  fprintf(f, "h2d_gbps: %.2f\n", median(h2d_bw));
-  fprintf(f, "d2h_latency_ns: %.0f\n", median(d2h_lat));
-  fprintf(f, "d2h_gbps: %.2f\n", median(d2h_bw));
-  fprintf(f, "sm_count: %d\n", sms);
-  if (out_path) fclose(f);
   CK(cudaGraphExecDestroy(exec));
   CK(cudaGraphDestroy(graph));
   CK(cudaFreeHost(hbuf));
   CK(cudaFree(dbuf));
-  return 0;
+  for (auto &x : s)
+    CK(cudaStreamDestroy(x));
+  CK(cudaEventDestroy(e0));
+  CK(cudaEventDestroy(e1));
+  return AATGS_OK;
 }
