@@ -14,6 +14,9 @@
 #include "report.h"
 #include "scenario.h"
 #include "sqlite_sink.h"
+#if defined(AATGS_HAVE_NVTX)
+#include "nvtx_sink.h"
+#endif
 
 #ifndef AATGS_GIT_VERSION
 #define AATGS_GIT_VERSION "unknown"
@@ -103,6 +106,9 @@ int aatgs__cmd_run(int argc, char **argv) {
   const aatgs_policy_ops **pols = NULL;
   aatgs_scenario **scen = NULL;
   aatgs_sqlite_sink *db = NULL;
+#if defined(AATGS_HAVE_NVTX)
+  aatgs_nvtx_sink *nvtx = NULL;
+#endif
   aatgs_profile prof;
   aatgs_err e;
   int prof_loaded = 0;
@@ -209,6 +215,14 @@ int aatgs__cmd_run(int argc, char **argv) {
 
   aatgs_sink sink;
   aatgs_sqlite_sink_as_sink(db, &sink);
+#if defined(AATGS_HAVE_NVTX)
+  /* NVTX ranges for the run, every task and every decision (Nsight Systems). */
+  if (aatgs_nvtx_sink_create(&nvtx, &sink, NULL, &e) != AATGS_OK) {
+    fprintf(stderr, "aatgs: %s\n", e.msg);
+    goto done;
+  }
+  aatgs_nvtx_sink_as_sink(nvtx, &sink);
+#endif
   for (size_t i = 0; i < npaths && !interrupted; i++) {
     unsigned ns = seeds ? seeds : aatgs_scenario_seeds(scen[i]);
     for (unsigned sd = 1; sd <= ns && !interrupted; sd++) {
@@ -300,6 +314,9 @@ finish:
 usage_error:
   status = 2;
 done:
+#if defined(AATGS_HAVE_NVTX)
+  aatgs_nvtx_sink_destroy(nvtx);
+#endif
   if (db) aatgs_sqlite_sink_close(db, &e);
   if (scen)
     for (size_t i = 0; i < npaths; i++)

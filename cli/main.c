@@ -7,6 +7,9 @@
 #include <sys/stat.h>
 
 #include "cli.h"
+#if defined(AATGS_HAVE_NVTX)
+#include "nvtx_sink.h"
+#endif
 
 #ifndef AATGS_SOURCE_DIR
 #define AATGS_SOURCE_DIR "."
@@ -28,6 +31,10 @@ static void usage(FILE *f) {
 }
 
 int main(int argc, char **argv) {
+#if defined(AATGS_HAVE_NVTX)
+  aatgs_nvtx_initialize(); /* load an NVTX tool (Nsight Systems) now, not inside the first run */
+  aatgs_nvtx_name_thread("aatgs");
+#endif
   if (argc < 2) {
     usage(stderr);
     return 2;

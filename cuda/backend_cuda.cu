@@ -13,6 +13,9 @@ extern "C" {
 #include "backend_cuda.h"
 #include "ring.h"
 #include "rng.h"
+#if defined(AATGS_HAVE_NVTX)
+#include "nvtx_sink.h"
+#endif
 }
 
 namespace {
@@ -180,6 +183,9 @@ int cuda_setup(cuda_be *c, aatgs_err *err) {
   CK(cudaSetDevice(0));
   for (uint32_t i = 0; i < c->ns; i++) {
     CK(cudaStreamCreateWithFlags(&c->ss[i].s, cudaStreamNonBlocking));
+#if defined(AATGS_HAVE_NVTX)
+    aatgs_nvtx_name_stream(c->ss[i].s, c->info[i].name); /* named in Nsight Systems */
+#endif
     CK(cudaEventCreate(&c->ss[i].ev0));
     CK(cudaEventCreate(&c->ss[i].ev1));
   }

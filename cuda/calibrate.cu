@@ -112,6 +112,24 @@ extern "C" int aatgs_cuda_calibrate(aatgs_profile *p, FILE *log, aatgs_err *err)
     CK(cudaStreamSynchronize(s[0]));
   }
 
+  /* Host cost of observing one completion as the cuda backend does: query
+   * the end event, read two elapsed times from the origin. */
+  std::vector<double> complete_host;
+  CK(cudaEventRecord(e0, s[0]));
+  CK(cudaEventRecord(e1, s[0]));
+  CK(cudaEventSynchronize(e1));
+  for (int r = 0; r < reps; r++) {
+    const int n = 5000;
+    float ms = 0;
+    double h0 = now_ns();
+    for (int i = 0; i < n; i++) {
+      CK(cudaEventQuery(e1));
+      CK(cudaEventElapsedTime(&ms, e0, e1));
+      CK(cudaEventElapsedTime(&ms, e0, e1));
+    }
+    complete_host.push_back((now_ns() - h0) / n);
+  }
+
   /* Timer-bounded kernels: requested vs measured (events). */
   const double want_ns[3] = {100e3, 1e6, 10e6};
   double accuracy[3];
@@ -226,6 +244,7 @@ extern "C" int aatgs_cuda_calibrate(aatgs_profile *p, FILE *log, aatgs_err *err)
   p->graph_node_ns = (aatgs_ns)median(graph_node);
   p->event_ns = (aatgs_ns)median(event_cost);
   p->host_submit_ns = (aatgs_ns)median(submit_host);
+  p->host_complete_ns = (aatgs_ns)median(complete_host);
   p->h2d_latency_ns = (aatgs_ns)median(h2d_lat);
   p->h2d_gbps = median(h2d_bw);
   p->d2h_latency_ns = (aatgs_ns)median(d2h_lat);
@@ -236,6 +255,8 @@ extern "C" int aatgs_cuda_calibrate(aatgs_profile *p, FILE *log, aatgs_err *err)
     fprintf(log, "  launch, back to back on one stream: host %.0f ns, device %.0f ns per kernel\n",
             median(launch_host), median(launch_dev));
     fprintf(log, "  submit (event + launch + event), host: %.0f ns\n", median(submit_host));
+    fprintf(log, "  completion (event query + 2 elapsed times), host: %.0f ns\n",
+            median(complete_host));
     fprintf(log, "  CUDA Graph replay: %.0f ns per node\n", median(graph_node));
     fprintf(log, "  event record + query, host: %.0f ns\n", median(event_cost));
     fprintf(

@@ -52,9 +52,8 @@ struct aatgs_nvtx_sink {
 };
 
 /* Tableau 10: distinct and readable on Nsight's light and dark themes. */
-static const uint32_t palette[] = {0xff4e79a7u, 0xfff28e2bu, 0xffe15759u, 0xff76b7b2u,
-                                   0xff59a14fu, 0xffedc948u, 0xffb07aa1u, 0xffff9da7u,
-                                   0xff9c755fu, 0xffbab0acu};
+static const uint32_t palette[] = {0xff4e79a7u, 0xfff28e2bu, 0xffe15759u, 0xff76b7b2u, 0xff59a14fu,
+                                   0xffedc948u, 0xffb07aa1u, 0xffff9da7u, 0xff9c755fu, 0xffbab0acu};
 #define DECISION_COLOR 0xff404040u
 #define RUN_COLOR 0xff7f7f7fu
 
@@ -133,7 +132,7 @@ static int grow_tasks(aatgs_nvtx_sink *s, uint32_t n, aatgs_err *err) {
     s->open = o;
     s->cap_tasks = n;
   }
-  memset(s->open, 0, n);
+  if (n) memset(s->open, 0, n);
   s->n_tasks = n;
   s->n_open = 0;
   return AATGS_OK;

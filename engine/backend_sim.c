@@ -4,8 +4,10 @@
  *  - N kernel streams, one config-upload copy engine, one telemetry-download
  *    copy engine. Each stream runs one submitted task at a time.
  *  - The host is one serial resource: each submit occupies it for
- *    profile.host_submit_ns (the real backend's event records and launch call),
- *    so submits made at the same instant are spaced by that much.
+ *    profile.host_submit_ns (the real backend's event records and launch call)
+ *    and each completion it observes for profile.host_complete_ns (event
+ *    query and timing reads), so submits made at the same instant, or right
+ *    after completions, are spaced by that much.
  *  - Every submit pays the launch latency (profile.launch_ns) before the work
  *    starts on the device.
  *  - Kernel work: the task's fixed actual duration if set, else its estimate
@@ -280,6 +282,7 @@ static void advance(sim *s, aatgs_ns t) {
 
 static void push_done(sim *s, uint32_t task, uint32_t stream, aatgs_ns submit, aatgs_ns start) {
   aatgs_completion *c = &s->done[s->n_done++];
+  s->host_free = (s->host_free > s->now ? s->host_free : s->now) + s->pf->host_complete_ns;
   c->task = task;
   c->stream = stream;
   c->submit_ns = submit;

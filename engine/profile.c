@@ -31,6 +31,7 @@ static const field fields[] = {
     FLD(graph_node_ns, F_NS, 0, 1e9),
     FLD(event_ns, F_NS, 0, 1e9),
     FLD(host_submit_ns, F_NS, 0, 1e9),
+    FLD(host_complete_ns, F_NS, 0, 1e9),
     FLD(h2d_latency_ns, F_NS, 0, 1e9),
     FLD(h2d_gbps, F_REAL, 1e-6, 1e5),
     FLD(d2h_latency_ns, F_NS, 0, 1e9),
@@ -57,6 +58,7 @@ void aatgs_profile_default(aatgs_profile *p) {
   p->graph_node_ns = 780;   /* CUDA Graph replay, per node: 0.78 us */
   p->event_ns = 1840;       /* cudaEventRecord + cudaEventQuery, host: 1.3-1.9 us */
   p->host_submit_ns = 0;    /* set by aatgs calibrate */
+  p->host_complete_ns = 0;  /* set by aatgs calibrate */
   p->h2d_latency_ns = 2340; /* 256 B pinned H2D copy, back to back: 2.3-2.5 us */
   p->h2d_gbps = 55.1;       /* 256 MiB pinned H2D copy */
   p->d2h_latency_ns = 1745; /* 256 B pinned D2H copy, back to back: 1.7-2.3 us */

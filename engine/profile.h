@@ -14,17 +14,20 @@
 #include "graph.h"
 
 typedef struct aatgs_profile {
-  char name[64];           /* "h100-sxm" */
-  char gpu[96];            /* "NVIDIA H100 80GB HBM3" */
-  char source[160];        /* where the numbers come from */
-  aatgs_ns launch_ns;      /* host cost of one kernel launch, back to back on one stream */
-  aatgs_ns graph_node_ns;  /* per-node cost of a CUDA Graph replay */
-  aatgs_ns event_ns;       /* cudaEventRecord + query overhead */
-  aatgs_ns host_submit_ns; /* host time the dispatch thread spends per submit (the cuda
-                              backend's event records and launch call); sim serializes
-                              submits by it; 0: free */
-  aatgs_ns h2d_latency_ns; /* fixed cost of a pinned H2D copy */
-  double h2d_gbps;         /* pinned H2D bandwidth, GB/s (= bytes per ns) */
+  char name[64];             /* "h100-sxm" */
+  char gpu[96];              /* "NVIDIA H100 80GB HBM3" */
+  char source[160];          /* where the numbers come from */
+  aatgs_ns launch_ns;        /* host cost of one kernel launch, back to back on one stream */
+  aatgs_ns graph_node_ns;    /* per-node cost of a CUDA Graph replay */
+  aatgs_ns event_ns;         /* cudaEventRecord + query overhead */
+  aatgs_ns host_submit_ns;   /* host time the dispatch thread spends per submit (the cuda
+                                backend's event records and launch call); sim serializes
+                                submits by it; 0: free */
+  aatgs_ns host_complete_ns; /* host time per completion observed (event query and
+                                two elapsed-time reads in the cuda backend); sim charges it
+                                to the same serial host; 0: free */
+  aatgs_ns h2d_latency_ns;   /* fixed cost of a pinned H2D copy */
+  double h2d_gbps;           /* pinned H2D bandwidth, GB/s (= bytes per ns) */
   aatgs_ns d2h_latency_ns;
   double d2h_gbps;
   uint32_t sm_count;       /* SMs shared by concurrent kernels */

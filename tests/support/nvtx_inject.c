@@ -169,8 +169,7 @@ static nvtxStringHandle_t NVTX_API register_string(nvtxDomainHandle_t d, const c
 
 static void NVTX_API name_category(nvtxDomainHandle_t d, uint32_t category, const char *name) {
   pthread_mutex_lock(&lock);
-  log_line("name_category domain=%u category=%u name=%s", domain_id(d), category,
-           name ? name : "");
+  log_line("name_category domain=%u category=%u name=%s", domain_id(d), category, name ? name : "");
   pthread_mutex_unlock(&lock);
 }
 
@@ -246,7 +245,9 @@ static nvtxRangeId_t NVTX_API core_range_start_a(const char *msg) {
   return id;
 }
 static void NVTX_API core_range_end(nvtxRangeId_t id) { range_end(NULL, id); }
-static int NVTX_API core_range_push_ex(const nvtxEventAttributes_t *a) { return range_push(NULL, a); }
+static int NVTX_API core_range_push_ex(const nvtxEventAttributes_t *a) {
+  return range_push(NULL, a);
+}
 static int NVTX_API core_range_push_a(const char *msg) {
   pthread_mutex_lock(&lock);
   log_line("core_range_push msg=%s", msg ? msg : "");
