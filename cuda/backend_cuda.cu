@@ -7,7 +7,6 @@
 #include <cstdlib>
 #include <cstring>
 #include <ctime>
-#include <sched.h>
 
 extern "C" {
 #include "backend_cuda.h"
@@ -456,7 +455,8 @@ int cuda_wait(aatgs_backend *b, aatgs_ns deadline, aatgs_completion *out, uint32
       busy |= c->ss[i].op != OP_NONE;
     if (!busy) return AATGS_OK; /* nothing in flight */
     if (deadline != INT64_MAX && cuda_now(b) >= deadline) return AATGS_OK;
-    sched_yield();
+    /* Busy-poll: the dispatch thread owns a core while the GPU works; a
+     * system call here (sched_yield) would add latency and flood traces. */
   }
 }
 
