@@ -111,6 +111,7 @@ struct cuda_be {
   /* config ring */
   uint32_t cfg_slots, cfg_bytes;
   uint8_t *d_cfg, *h_cfg_staging;
+  uint32_t *h_cfg_heads; /* pinned: the head value each upload publishes */
   aatgs_ring *host_cfg;
   uint8_t *cfg_item;
   uint64_t uploads_done, cfg_consumed_host, cfg_overflows, uploads_issued;
@@ -165,6 +166,7 @@ void cuda_close(aatgs_backend *b) {
   cudaFree(c->d_tel);
   cudaFree(c->d_state);
   cudaFreeHost(c->h_cfg_staging);
+  cudaFreeHost(c->h_cfg_heads);
   cudaFreeHost(c->h_tel);
   cudaFreeHost(c->h_state);
   aatgs_ring_destroy(c->host_cfg);
@@ -192,6 +194,7 @@ int cuda_setup(cuda_be *c, aatgs_err *err) {
   CK(cudaMalloc(&c->d_cfg, (size_t)c->cfg_slots * c->cfg_bytes));
   CK(cudaMemset(c->d_cfg, 0, (size_t)c->cfg_slots * c->cfg_bytes));
   CK(cudaMallocHost(&c->h_cfg_staging, (size_t)c->cfg_slots * c->cfg_bytes));
+  CK(cudaMallocHost(&c->h_cfg_heads, (size_t)c->cfg_slots * sizeof *c->h_cfg_heads));
   CK(cudaMalloc(&c->d_tel, (size_t)c->tel_slots * sizeof(tel_record)));
   CK(cudaMallocHost(&c->h_tel, (size_t)c->tel_slots * sizeof(tel_record)));
   CK(cudaMalloc(&c->d_state, sizeof(dev_state)));
@@ -334,6 +337,12 @@ int cuda_submit(aatgs_backend *b, uint32_t task, uint32_t stream, aatgs_err *err
     if (bytes == 0 || bytes > c->cfg_bytes) bytes = c->cfg_bytes;
     CK(cudaMemcpyAsync(c->d_cfg + (size_t)slot * c->cfg_bytes, stage, bytes, cudaMemcpyHostToDevice,
                        ss->s));
+    /* Publish the new head in device memory, after the slot (stream order). The
+     * pinned word is not rewritten before this copy ran: the upload stream runs
+     * one upload at a time and the next one reuses another slot's word. */
+    c->h_cfg_heads[slot] = (uint32_t)(n + 1);
+    CK(cudaMemcpyAsync(&c->d_state->cfg_head, &c->h_cfg_heads[slot], sizeof(uint32_t),
+                       cudaMemcpyHostToDevice, ss->s));
   } else {
     int rc = issue_drain(c, ss->s, err);
     if (rc != AATGS_OK) return rc;

@@ -52,17 +52,16 @@ void aatgs_profile_default(aatgs_profile *p) {
   snprintf(p->name, sizeof p->name, "h100-sxm");
   snprintf(p->gpu, sizeof p->gpu, "NVIDIA H100 80GB HBM3");
   snprintf(p->source, sizeof p->source,
-           "measured on an H100 80GB HBM3 with aatgs-gpu-probe, 2026-11-27 (medians of 3 runs "
-           "x 9 repetitions)");
-  p->launch_ns = 3300;      /* back-to-back empty kernels on one stream: 3.2-4.3 us */
-  p->graph_node_ns = 780;   /* CUDA Graph replay, per node: 0.78 us */
-  p->event_ns = 1840;       /* cudaEventRecord + cudaEventQuery, host: 1.3-1.9 us */
-  p->host_submit_ns = 0;    /* set by aatgs calibrate */
-  p->host_complete_ns = 0;  /* set by aatgs calibrate */
-  p->h2d_latency_ns = 2340; /* 256 B pinned H2D copy, back to back: 2.3-2.5 us */
-  p->h2d_gbps = 55.1;       /* 256 MiB pinned H2D copy */
-  p->d2h_latency_ns = 1745; /* 256 B pinned D2H copy, back to back: 1.7-2.3 us */
-  p->d2h_gbps = 55.1;       /* 256 MiB pinned D2H copy */
+           "aatgs calibrate on an H100 80GB HBM3, 2026-11-27 (driver 580.159.04, CUDA 13.0)");
+  p->launch_ns = 3278;         /* back-to-back empty kernels on one stream */
+  p->graph_node_ns = 783;      /* CUDA Graph replay, per node */
+  p->event_ns = 1681;          /* cudaEventRecord + cudaEventQuery, host */
+  p->host_submit_ns = 5271;    /* event + launch + event, host */
+  p->host_complete_ns = 10928; /* per completion, the dispatch loop included */
+  p->h2d_latency_ns = 2333;    /* 256 B pinned H2D copy, back to back */
+  p->h2d_gbps = 54.99;         /* 256 MiB pinned H2D copy */
+  p->d2h_latency_ns = 1952;    /* 256 B pinned D2H copy, back to back */
+  p->d2h_gbps = 55.03;         /* 256 MiB pinned D2H copy */
   p->sm_count = 132;
   p->kernel_streams = 4;
   p->noise_cv = 0.05;

@@ -182,6 +182,8 @@ Test(dispatch, makespan_respects_the_lower_bound_without_noise_or_overhead) {
   aatgs_profile pf;
   aatgs_profile_default(&pf);
   pf.launch_ns = 0;
+  pf.host_submit_ns = 0;
+  pf.host_complete_ns = 0;
   aatgs_graph *g, *chain;
   aatgs_rng r;
   aatgs_err e;

@@ -49,14 +49,16 @@ Test(profile, builtin_h100_defaults) {
   aatgs_profile_default(&p);
   cr_assert_str_eq(p.name, "h100-sxm");
   cr_assert(strstr(p.gpu, "H100"));
-  cr_assert(strstr(p.source, "measured") && strstr(p.source, "aatgs-gpu-probe"));
-  cr_assert_eq(p.launch_ns, 3300);
-  cr_assert_eq(p.graph_node_ns, 780);
-  cr_assert_eq(p.event_ns, 1840);
-  cr_assert_eq(p.h2d_latency_ns, 2340);
-  cr_assert_eq(p.d2h_latency_ns, 1745);
-  cr_assert_eq(p.h2d_gbps, 55.1);
-  cr_assert_eq(p.d2h_gbps, 55.1);
+  cr_assert(strstr(p.source, "aatgs calibrate") && strstr(p.source, "H100"));
+  cr_assert_eq(p.launch_ns, 3278);
+  cr_assert_eq(p.graph_node_ns, 783);
+  cr_assert_eq(p.event_ns, 1681);
+  cr_assert_eq(p.host_submit_ns, 5271);
+  cr_assert_eq(p.host_complete_ns, 10928);
+  cr_assert_eq(p.h2d_latency_ns, 2333);
+  cr_assert_eq(p.d2h_latency_ns, 1952);
+  cr_assert_eq(p.h2d_gbps, 54.99);
+  cr_assert_eq(p.d2h_gbps, 55.03);
   cr_assert_eq(p.sm_count, 132);
   cr_assert_eq(p.kernel_streams, 4);
   cr_assert_eq(p.noise_cv, 0.05);
@@ -78,7 +80,7 @@ Test(profile, shipped_h100_file_matches_builtin) {
                AATGS_OK, "%s", err.msg);
   assert_same(&p, &def);
   cr_assert_not_null(p.text);
-  cr_assert(strstr(p.text, "launch_ns: 3300"));
+  cr_assert(strstr(p.text, "launch_ns: 3278"));
   aatgs_profile_free(&p);
   cr_assert_null(p.text);
 }
@@ -113,7 +115,7 @@ static void load_fails(const char *text, const char *suffix) {
   cr_assert(strncmp(err.msg, want, strlen(want)) == 0, "got:      %s\nexpected: %s...", err.msg,
             want);
   cr_assert_null(p.text);
-  cr_assert_eq(p.launch_ns, 3300); /* left at the defaults */
+  cr_assert_eq(p.launch_ns, 3278); /* left at the defaults */
   unlink(path);
 }
 
