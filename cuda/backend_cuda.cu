@@ -245,19 +245,7 @@ int cuda_open(aatgs_backend **out, const aatgs_backend_config *cfg, aatgs_err *e
     rc = aatgs_err_set(err, AATGS_ENOMEM, "cuda: out of memory");
     goto fail;
   }
-  for (uint32_t i = 0; i < c->ns; i++) {
-    c->info[i].id = i;
-    if (i < c->nk) {
-      c->info[i].cls = AATGS_CLASS_KERNEL;
-      snprintf(c->info[i].name, sizeof c->info[i].name, "kernel-%u", i);
-    } else if (i == c->nk) {
-      c->info[i].cls = AATGS_CLASS_UPLOAD;
-      snprintf(c->info[i].name, sizeof c->info[i].name, "config-upload");
-    } else {
-      c->info[i].cls = AATGS_CLASS_DOWNLOAD;
-      snprintf(c->info[i].name, sizeof c->info[i].name, "telemetry-download");
-    }
-  }
+  aatgs_backend_fill_streams(c->info, c->nk);
   rc = cuda_setup(c, err);
   if (rc != AATGS_OK) goto fail;
   *out = (aatgs_backend *)(void *)c;
@@ -273,11 +261,7 @@ const aatgs_stream_info *cuda_streams(aatgs_backend *b, uint32_t *n) {
 }
 
 aatgs_ns actual_ns(const cuda_be *c, uint32_t task) {
-  aatgs_ns a = aatgs_graph_task_actual(c->g, task);
-  if (a > 0) return a;
-  double f = aatgs_noise_lognormal(c->cfg.seed, task, c->cfg.noise_cv);
-  double v = (double)aatgs_graph_task_estimate(c->g, task) * f;
-  return v < 1.0 ? 1 : (aatgs_ns)llround(v);
+  return aatgs_backend_task_work(c->g, task, c->cfg.seed, c->cfg.noise_cv);
 }
 
 aatgs_ns cuda_now(aatgs_backend *b) { return host_ns() - B(b)->origin_host_ns; }

@@ -75,6 +75,16 @@ typedef struct aatgs_backend_ops {
   void (*close)(aatgs_backend *b); /* NULL-safe */
 } aatgs_backend_ops;
 
+/* Helpers every backend uses, so that all of them agree. */
+
+/* Fills info[0 .. nk+1]: nk kernel streams "kernel-0".., then "config-upload"
+ * (upload class) and "telemetry-download" (download class). */
+void aatgs_backend_fill_streams(aatgs_stream_info *info, uint32_t nk);
+/* The work a task really does: its fixed actual duration when set, else its
+ * estimate times a lognormal factor (mean 1, cv) drawn from (seed, task) only,
+ * so every policy and every backend sees the same durations. >= 1 ns. */
+aatgs_ns aatgs_backend_task_work(const aatgs_graph *g, uint32_t task, uint64_t seed, double cv);
+
 /* Registry: "sim" always; "cuda" when built with CUDA. NULL if unknown. */
 const aatgs_backend_ops *aatgs_backend_find(const char *name);
 uint32_t aatgs_backend_count(void);

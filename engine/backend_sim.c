@@ -122,19 +122,7 @@ static int sim_open(aatgs_backend **out, const aatgs_backend_config *cfg, aatgs_
       aatgs_ring_create(&s->tel_ring, pf->telemetry_slots ? pf->telemetry_slots : 1,
                         sizeof(tel_rec)) != AATGS_OK)
     goto nomem;
-  for (uint32_t i = 0; i < s->ns; i++) {
-    s->streams[i].id = i;
-    if (i < s->nk) {
-      s->streams[i].cls = AATGS_CLASS_KERNEL;
-      snprintf(s->streams[i].name, sizeof s->streams[i].name, "kernel-%u", i);
-    } else if (i == s->nk) {
-      s->streams[i].cls = AATGS_CLASS_UPLOAD;
-      snprintf(s->streams[i].name, sizeof s->streams[i].name, "config-upload");
-    } else {
-      s->streams[i].cls = AATGS_CLASS_DOWNLOAD;
-      snprintf(s->streams[i].name, sizeof s->streams[i].name, "telemetry-download");
-    }
-  }
+  aatgs_backend_fill_streams(s->streams, s->nk);
   *out = (aatgs_backend *)(void *)s;
   return AATGS_OK;
 nomem:
@@ -148,11 +136,7 @@ static const aatgs_stream_info *sim_streams(aatgs_backend *b, uint32_t *n) {
 }
 
 static aatgs_ns noisy(const sim *s, uint32_t task) {
-  aatgs_ns actual = aatgs_graph_task_actual(s->g, task);
-  if (actual > 0) return actual;
-  double f = aatgs_noise_lognormal(s->cfg.seed, task, s->cfg.noise_cv);
-  double v = (double)aatgs_graph_task_estimate(s->g, task) * f;
-  return v < 1.0 ? 1 : (aatgs_ns)llround(v);
+  return aatgs_backend_task_work(s->g, task, s->cfg.seed, s->cfg.noise_cv);
 }
 
 static aatgs_ns copy_time(const sim *s, uint32_t task, aatgs_ns latency, double gbps) {
