@@ -202,3 +202,34 @@ Test(cuda, kernel_streams_overlap, .timeout = 60) {
   free(c.ev);
   aatgs_graph_destroy(g);
 }
+
+/* A CUDA failure is a clear error naming the call, not a crash: a device
+ * telemetry ring larger than any GPU's memory (4e9 x 64 B) cannot be
+ * allocated. */
+Test(cuda, a_cuda_failure_is_a_clear_error, .timeout = 60) {
+  const aatgs_backend_ops *b = cuda_or_skip();
+  aatgs_graph *g;
+  aatgs_err e;
+  uint32_t id;
+  cr_assert_eq(aatgs_graph_create(&g, 0, 0), AATGS_OK);
+  cr_assert_eq(aatgs_graph_add_task(g, AATGS_TT_CUSTOM, 1000, NULL, 0, &id, &e), AATGS_OK);
+  cr_assert_eq(aatgs_graph_finalize(g, &e), AATGS_OK);
+  aatgs_profile pf;
+  aatgs_profile_default(&pf);
+  pf.telemetry_slots = 4000000000u;
+  aatgs_run_params p;
+  aatgs_run_result res;
+  memset(&p, 0, sizeof p);
+  p.graph = g;
+  p.policy = &aatgs_policy_fifo;
+  p.backend = b;
+  p.profile = &pf;
+  p.kernel_streams = 1;
+  aatgs_err_clear(&e);
+  cr_assert_eq(aatgs_run_graph(&p, &res, &e), AATGS_EBACKEND);
+  cr_assert(strstr(e.msg, "cudaMalloc") && strstr(e.msg, "memory"), "%s", e.msg);
+  cr_log_info("%s", e.msg);
+  cr_assert_eq(res.status, AATGS_RUN_FAILED);
+  aatgs_graph_destroy(g);
+  aatgs_profile_free(&pf);
+}
