@@ -1,5 +1,5 @@
 /* generators.c - duration models, parameter handling and the synthetic
- * generators: chain, fork_join, layered, phase_pipeline. */
+ * generators: chain, fork_join, layered, phase_pipeline, cholesky. */
 #include "generators.h"
 
 #include <math.h>
@@ -275,6 +275,13 @@ static const aatgs_gen_param pipeline_params[] = {
      "telemetry bytes per kernel; a telemetry_download moves 4 x record_bytes"},
 };
 
+static const aatgs_gen_param cholesky_params[] = {
+    {"tiles", AATGS_PARAM_UINT, "8", 1, 256, "N: the matrix is N x N tiles"},
+    {"tile", AATGS_PARAM_UINT, "256", 1, 8192, "b: each tile is b x b doubles"},
+    {"unit", AATGS_PARAM_DURATION, "20us", 1, 1e12,
+     "estimate of b^3/3 flops: potrf 1, trsm 3, syrk 3, gemm 6 units"},
+};
+
 #define NPARAMS(a) (sizeof(a) / sizeof((a)[0]))
 
 /* ---- argument access ---- */
@@ -489,6 +496,83 @@ fail:
   return rc;
 }
 
+/* ---- cholesky ---- */
+
+static void cholesky_size(const aatgs_gen_args *a, uint64_t *tasks, uint64_t *edges) {
+  uint64_t n = arg_u(a, "tiles");
+  *tasks = n * (n + 1) * (n + 2) / 6;
+  *edges = n ? (n - 1) * n * (n + 1) / 2 : 0;
+}
+
+/* Right-looking tiled Cholesky, lower: every task depends on the last writer
+ * of each tile it reads or writes. Labels name the kernel and its tiles
+ * ("gemm(k,i,j)"), which the cuda backend reads to run the real kernels. */
+static int cholesky_build(aatgs_graph *g, const aatgs_gen_args *a, uint64_t seed, aatgs_err *err) {
+  (void)seed;
+  uint32_t n = (uint32_t)arg_u(a, "tiles");
+  uint64_t b = arg_u(a, "tile");
+  aatgs_ns unit = arg(a, "unit")->ns;
+  uint32_t t_potrf, t_trsm, t_syrk, t_gemm;
+  if (aatgs_graph_add_type(g, "potrf", unit, AATGS_CLASS_KERNEL, &t_potrf) != AATGS_OK ||
+      aatgs_graph_add_type(g, "trsm", 3 * unit, AATGS_CLASS_KERNEL, &t_trsm) != AATGS_OK ||
+      aatgs_graph_add_type(g, "syrk", 3 * unit, AATGS_CLASS_KERNEL, &t_syrk) != AATGS_OK ||
+      aatgs_graph_add_type(g, "gemm", 6 * unit, AATGS_CLASS_KERNEL, &t_gemm) != AATGS_OK)
+    return aatgs_err_set(err, AATGS_EFULL, "cholesky: cannot register the tile kernel types");
+  uint32_t *lw = malloc((size_t)n * n * sizeof *lw); /* last writer of tile (r, c) */
+  if (!lw) return aatgs_err_set(err, AATGS_ENOMEM, "cholesky: out of memory");
+  for (size_t i = 0; i < (size_t)n * n; i++)
+    lw[i] = AATGS_TASK_NONE;
+#define LW(r, c) lw[(size_t)(r)*n + (c)]
+  int rc = AATGS_OK;
+  char label[64];
+  uint32_t deps[3], nd, id;
+#define ADD(type, est, lbl_fmt, ...)                                                               \
+  do {                                                                                             \
+    rc = aatgs_graph_add_task(g, type, est, deps, nd, &id, err);                                   \
+    if (rc != AATGS_OK) goto done;                                                                 \
+    snprintf(label, sizeof label, lbl_fmt, __VA_ARGS__);                                           \
+    if (aatgs_graph_set_label(g, id, label) != AATGS_OK ||                                         \
+        aatgs_graph_set_bytes(g, id, b * b * 8) != AATGS_OK) {                                     \
+      rc = aatgs_err_set(err, AATGS_ENOMEM, "cholesky: out of memory");                            \
+      goto done;                                                                                   \
+    }                                                                                              \
+  } while (0)
+  for (uint32_t k = 0; k < n; k++) {
+    nd = 0;
+    if (LW(k, k) != AATGS_TASK_NONE) deps[nd++] = LW(k, k);
+    ADD(t_potrf, unit, "potrf(%u)", k);
+    uint32_t potrf = id;
+    LW(k, k) = id;
+    for (uint32_t i = k + 1; i < n; i++) {
+      nd = 0;
+      deps[nd++] = potrf;
+      if (LW(i, k) != AATGS_TASK_NONE) deps[nd++] = LW(i, k);
+      ADD(t_trsm, 3 * unit, "trsm(%u,%u)", k, i);
+      LW(i, k) = id;
+    }
+    for (uint32_t i = k + 1; i < n; i++) {
+      nd = 0;
+      deps[nd++] = LW(i, k);
+      if (LW(i, i) != AATGS_TASK_NONE) deps[nd++] = LW(i, i);
+      ADD(t_syrk, 3 * unit, "syrk(%u,%u)", k, i);
+      LW(i, i) = id;
+      for (uint32_t j = k + 1; j < i; j++) {
+        nd = 0;
+        deps[nd++] = LW(i, k);
+        deps[nd++] = LW(j, k);
+        if (LW(i, j) != AATGS_TASK_NONE) deps[nd++] = LW(i, j);
+        ADD(t_gemm, 6 * unit, "gemm(%u,%u,%u)", k, i, j);
+        LW(i, j) = id;
+      }
+    }
+  }
+#undef ADD
+#undef LW
+done:
+  free(lw);
+  return rc;
+}
+
 /* ---- registry ---- */
 
 static const aatgs_generator generators[] = {
@@ -515,6 +599,13 @@ static const aatgs_generator generators[] = {
      "iterations, R replicas, T = floor(I/k), T' = floor((I-1)/k) (both 0 when k = 0): tasks "
      "6IR + T; edges 5IR + R(I-1) + RT + RT'.",
      pipeline_params, NPARAMS(pipeline_params), pipeline_size, pipeline_build},
+    {"cholesky", "tiled Cholesky factorization (POTRF, TRSM, SYRK, GEMM tiles)",
+     "Right-looking, lower, N x N tiles of b x b doubles: potrf(k) factors A[k][k]; trsm(k,i), "
+     "i > k, solves A[i][k]; syrk(k,i) updates A[i][i]; gemm(k,i,j), i > j > k, updates "
+     "A[i][j]; each task depends on the last writer of every tile it touches. Tasks: "
+     "N(N+1)(N+2)/6. Edges: (N-1)N(N+1)/2. Every task carries b x b x 8 bytes and a label "
+     "such as gemm(k,i,j), from which the cuda backend runs the real cuSOLVER/cuBLAS kernels.",
+     cholesky_params, NPARAMS(cholesky_params), cholesky_size, cholesky_build},
 };
 #define NUM_GENERATORS (sizeof generators / sizeof generators[0])
 

@@ -45,10 +45,10 @@ static void check_counts(const aatgs_gen_args *a, aatgs_graph *g, uint64_t tasks
 }
 
 Test(generators, registry_and_defaults) {
-  const char *names[] = {"chain", "fork_join", "layered", "phase_pipeline"};
+  const char *names[] = {"chain", "fork_join", "layered", "phase_pipeline", "cholesky"};
   char list[256];
-  cr_assert_eq(aatgs_generator_count(), 4);
-  for (size_t i = 0; i < 4; i++) {
+  cr_assert_eq(aatgs_generator_count(), 5);
+  for (size_t i = 0; i < 5; i++) {
     const aatgs_generator *g = aatgs_generator_at(i);
     cr_assert_str_eq(g->name, names[i]);
     cr_assert_eq(aatgs_generator_find(names[i]), g);
@@ -64,9 +64,9 @@ Test(generators, registry_and_defaults) {
     }
   }
   cr_assert_null(aatgs_generator_find("choleski"));
-  cr_assert_null(aatgs_generator_at(4));
+  cr_assert_null(aatgs_generator_at(5));
   aatgs_generator_names(list, sizeof list);
-  cr_assert_str_eq(list, "chain, fork_join, layered, phase_pipeline");
+  cr_assert_str_eq(list, "chain, fork_join, layered, phase_pipeline, cholesky");
 }
 
 Test(generators, chain_counts_and_order) {
@@ -429,4 +429,75 @@ Test(generators, too_large_is_refused) {
   cr_assert_eq(aatgs_gen_generate(&a, 1, &g, &err), AATGS_EINVAL);
   cr_assert(strstr(err.msg, "limit"), "%s", err.msg);
   cr_assert_null(g);
+}
+
+static aatgs_graph *gen_cholesky(unsigned tiles) {
+  aatgs_gen_args a;
+  aatgs_err e;
+  char buf[16];
+  aatgs_graph *g = NULL;
+  aatgs_gen_args_init(&a, aatgs_generator_find("cholesky"));
+  snprintf(buf, sizeof buf, "%u", tiles);
+  cr_assert_eq(aatgs_gen_args_set(&a, "tiles", buf, &e), AATGS_OK, "%s", e.msg);
+  cr_assert_eq(aatgs_gen_args_set(&a, "unit", "1us", &e), AATGS_OK, "%s", e.msg);
+  cr_assert_eq(aatgs_gen_generate(&a, 1, &g, &e), AATGS_OK, "%s", e.msg);
+  return g;
+}
+
+/* Counts and critical path against the closed forms: N(N+1)(N+2)/6 tasks,
+ * (N-1)N(N+1)/2 edges, total work N^3 units, critical path 9N - 10 units. */
+Test(generators, cholesky_counts_and_critical_path) {
+  for (unsigned n = 2; n <= 12; n++) {
+    aatgs_graph *g = gen_cholesky(n);
+    cr_assert_eq(aatgs_graph_num_tasks(g), n * (n + 1) * (n + 2) / 6, "N=%u", n);
+    cr_assert_eq(aatgs_graph_num_edges(g), (n - 1) * n * (n + 1) / 2, "N=%u", n);
+    cr_assert_eq(aatgs_graph_total_work(g), (aatgs_ns)n * n * n * 1000, "N=%u", n);
+    cr_assert_eq(aatgs_graph_critical_path(g), (aatgs_ns)(9 * n - 10) * 1000, "N=%u", n);
+    cr_assert_eq(aatgs_graph_task_bytes(g, 0), 256 * 256 * 8);
+    aatgs_graph_destroy(g);
+  }
+}
+
+/* The N = 4 graph has exactly the edges of the reference DAG in
+ * $AATGS_DATA_DIR/cholesky/cholesky_N4_dag.txt. */
+Test(generators, cholesky_matches_the_reference_dag) {
+  const char *dir = getenv("AATGS_DATA_DIR");
+  if (!dir || !*dir) cr_skip_test("AATGS_DATA_DIR is not set (CI sets it to ../shared/data)");
+  char path[1024], line[256], kind[16];
+  snprintf(path, sizeof path, "%s/cholesky/cholesky_N4_dag.txt", dir);
+  FILE *f = fopen(path, "r");
+  cr_assert_not_null(f, "cannot read %s", path);
+  aatgs_graph *g = gen_cholesky(4);
+  uint32_t n = aatgs_graph_num_tasks(g), map[64], edges = 0;
+  for (uint32_t i = 0; i < 64; i++)
+    map[i] = AATGS_TASK_NONE;
+  while (fgets(line, sizeof line, f)) {
+    unsigned id, k, i, j, w, src, dst;
+    if (sscanf(line, "TASK %u %15s %u %u %u %u", &id, kind, &k, &i, &j, &w) == 6) {
+      char want[64];
+      if (!strcmp(kind, "POTRF"))
+        snprintf(want, sizeof want, "potrf(%u)", k);
+      else if (!strcmp(kind, "TRSM"))
+        snprintf(want, sizeof want, "trsm(%u,%u)", k, i);
+      else if (!strcmp(kind, "SYRK"))
+        snprintf(want, sizeof want, "syrk(%u,%u)", k, i);
+      else
+        snprintf(want, sizeof want, "gemm(%u,%u,%u)", k, i, j);
+      for (uint32_t t = 0; t < n; t++)
+        if (!strcmp(aatgs_graph_task_label(g, t), want)) map[id] = t;
+      cr_assert_neq(map[id], AATGS_TASK_NONE, "no task %s", want);
+    } else if (sscanf(line, "EDGE %u %u", &src, &dst) == 2) {
+      uint32_t ns, found = 0;
+      const uint32_t *s = aatgs_graph_successors(g, map[src], &ns);
+      for (uint32_t q = 0; q < ns; q++)
+        found |= s[q] == map[dst];
+      cr_assert(found, "missing edge %s -> %s", aatgs_graph_task_label(g, map[src]),
+                aatgs_graph_task_label(g, map[dst]));
+      edges++;
+    }
+  }
+  fclose(f);
+  cr_assert_eq(edges, 30);
+  cr_assert_eq(aatgs_graph_num_edges(g), 30);
+  aatgs_graph_destroy(g);
 }
