@@ -1,6 +1,8 @@
 /* backend_cuda.cu - the real GPU stream pipeline (see backend_cuda.h). */
 #include <cuda_runtime.h>
 
+#include "cholesky.h"
+
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
@@ -120,6 +122,8 @@ struct cuda_be {
   tel_record *d_tel, *h_tel;
   dev_state *d_state, *h_state;
   uint64_t tel_consumed, tel_overflows, drains, kernels_done;
+  /* the real Cholesky workload, when the graph is one (cholesky.h) */
+  aatgs_chol *chol;
   /* accounting */
   aatgs_ns busy_done;
   aatgs_completion *done;
@@ -161,6 +165,7 @@ void cuda_close(aatgs_backend *b) {
       if (c->ss[i].s) cudaStreamDestroy(c->ss[i].s);
     }
   }
+  aatgs_chol_close(c->chol);
   if (c->origin) cudaEventDestroy(c->origin);
   cudaFree(c->d_cfg);
   cudaFree(c->d_tel);
@@ -248,6 +253,18 @@ int cuda_open(aatgs_backend **out, const aatgs_backend_config *cfg, aatgs_err *e
   aatgs_backend_fill_streams(c->info, c->nk);
   rc = cuda_setup(c, err);
   if (rc != AATGS_OK) goto fail;
+  if (aatgs_chol_detect(c->g)) {
+    cudaStream_t *ks = (cudaStream_t *)malloc(c->nk * sizeof *ks);
+    if (!ks) {
+      rc = aatgs_err_set(err, AATGS_ENOMEM, "cuda: out of memory");
+      goto fail;
+    }
+    for (uint32_t i = 0; i < c->nk; i++)
+      ks[i] = c->ss[i].s;
+    rc = aatgs_chol_open(&c->chol, c->g, ks, c->nk, cfg->seed, err);
+    free(ks);
+    if (rc != AATGS_OK) goto fail;
+  }
   *out = (aatgs_backend *)(void *)c;
   return AATGS_OK;
 fail:
@@ -302,8 +319,15 @@ int cuda_submit(aatgs_backend *b, uint32_t task, uint32_t stream, aatgs_err *err
     }
     uint32_t blocks = aatgs_graph_task_blocks(c->g, task);
     if (blocks == 0) blocks = 1;
-    task_kernel<<<blocks, 32, 0, ss->s>>>(task, (uint64_t)actual_ns(c, task), c->d_cfg, slot,
-                                          c->cfg_bytes, c->d_tel, c->tel_slots, c->d_state);
+    uint64_t spin = (uint64_t)actual_ns(c, task);
+    if (c->chol) { /* the real tile kernel, then a zero-length record of it */
+      int rc = aatgs_chol_launch(c->chol, task, stream, err);
+      if (rc != AATGS_OK) return rc;
+      blocks = 1;
+      spin = 0;
+    }
+    task_kernel<<<blocks, 32, 0, ss->s>>>(task, spin, c->d_cfg, slot, c->cfg_bytes, c->d_tel,
+                                          c->tel_slots, c->d_state);
     CK(cudaGetLastError());
   } else if (stream == c->nk) {
     /* Host config -> SPSC ring -> pinned staging slot -> device config ring. */
@@ -453,6 +477,17 @@ int cuda_wait(aatgs_backend *b, aatgs_ns deadline, aatgs_completion *out, uint32
   }
 }
 
+/* After the run: a real workload checks its own result. */
+int cuda_finish(aatgs_backend *b, char *check, size_t cap, aatgs_err *err) {
+  cuda_be *c = B(b);
+  double residual = 0;
+  if (!c->chol) return AATGS_OK;
+  int rc = aatgs_chol_check(c->chol, &residual, check, cap, err);
+  if (rc == AATGS_OK && !(residual <= 1e-12))
+    rc = aatgs_err_set(err, AATGS_EBACKEND, "%s: above the 1e-12 tolerance", check);
+  return rc;
+}
+
 void cuda_stats(aatgs_backend *b, aatgs_backend_stats *st) {
   cuda_be *c = B(b);
   memset(st, 0, sizeof *st);
@@ -485,4 +520,5 @@ extern "C" const aatgs_backend_ops aatgs_backend_cuda = {
     cuda_now,
     cuda_stats,
     cuda_close,
+    cuda_finish,
 };

@@ -15,6 +15,7 @@
 #ifndef AATGS_BACKEND_H
 #define AATGS_BACKEND_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "error.h"
@@ -23,7 +24,7 @@
 #include "profile.h"
 #include "telemetry.h"
 
-#define AATGS_BACKEND_OPS_VERSION 1
+#define AATGS_BACKEND_OPS_VERSION 2
 
 typedef struct aatgs_backend_config {
   const aatgs_graph *graph; /* finalized */
@@ -73,6 +74,12 @@ typedef struct aatgs_backend_ops {
   aatgs_ns (*now)(aatgs_backend *b);
   void (*stats)(aatgs_backend *b, aatgs_backend_stats *out);
   void (*close)(aatgs_backend *b); /* NULL-safe */
+  /* Version 2. Optional (may be NULL): called once after every task
+   * completed. A backend that ran a real workload checks its result here,
+   * writes a one-line summary into check (cap bytes, e.g. "cholesky n=2048:
+   * ||LL^T - A||/||A|| = 3.2e-16") and returns AATGS_OK, or a negative code
+   * (err set) when the result is wrong; the run then fails. */
+  int (*finish)(aatgs_backend *b, char *check, size_t cap, aatgs_err *err);
 } aatgs_backend_ops;
 
 /* Helpers every backend uses, so that all of them agree. */

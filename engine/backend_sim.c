@@ -390,4 +390,5 @@ const aatgs_backend_ops aatgs_backend_sim = {
     sim_now,
     sim_stats,
     sim_close,
+    NULL, /* finish: nothing to check */
 };

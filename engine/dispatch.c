@@ -410,6 +410,8 @@ int aatgs_run_graph(const aatgs_run_params *p, aatgs_run_result *res, aatgs_err 
     uint32_t nc = 0;
     rc = L.bops->wait(L.b, INT64_MAX, L.comps, L.ns, &nc, err);
     L.now = L.bops->now(L.b);
+    if (rc == AATGS_OK && L.bops->version >= 2 && L.bops->finish)
+      rc = L.bops->finish(L.b, res->check, sizeof res->check, err);
     flush_telemetry(&L);
     snapshot(&L);
     if (p->progress) p->progress(p->progress_ctx, aatgs_graph_num_completed(L.g), n);

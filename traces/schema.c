@@ -137,6 +137,8 @@ const char aatgs_sqlite_schema_sql[] =
   "  telemetry_overflows INTEGER,   -- device telemetry ring overflows\n"
   "  telemetry_evictions INTEGER,   -- host collector evictions\n"
   "  event_hash TEXT,               -- FNV-1a of the deterministic event fields, 16 hex digits\n"
+  "  check_result TEXT,             -- a real workload's check of its result (e.g. the residual\n"
+  "                                 -- of a tiled Cholesky on the GPU), NULL when none\n"
   "  error TEXT                     -- why the run failed or was interrupted, NULL otherwise\n"
   ");\n"
   "\n"

@@ -117,6 +117,8 @@ CREATE TABLE IF NOT EXISTS runs (
   telemetry_overflows INTEGER,   -- device telemetry ring overflows
   telemetry_evictions INTEGER,   -- host collector evictions
   event_hash TEXT,               -- FNV-1a of the deterministic event fields, 16 hex digits
+  check_result TEXT,             -- a real workload's check of its result (e.g. the residual
+                                 -- of a tiled Cholesky on the GPU), NULL when none
   error TEXT                     -- why the run failed or was interrupted, NULL otherwise
 );
 

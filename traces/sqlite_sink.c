@@ -794,8 +794,8 @@ static const char RUN_UPDATE[] =
     "UPDATE runs SET status = ?1, ended_at_ns = ?2, makespan_ns = ?3, lower_bound_ns = ?4, "
     "critical_path_ns = ?5, total_work_ns = ?6, tasks_completed = ?7, decisions = ?8, "
     "mean_decision_ns = ?9, max_decision_ns = ?10, events = ?11, config_overflows = ?12, "
-    "telemetry_overflows = ?13, telemetry_evictions = ?14, event_hash = ?15, error = ?16 "
-    "WHERE run_id = ?17";
+    "telemetry_overflows = ?13, telemetry_evictions = ?14, event_hash = ?15, error = ?16, "
+    "check_result = ?18 WHERE run_id = ?17";
 
 /* Writes the result row. With `failed` the run is marked failed with the
  * latched message (best effort, in its own transaction). */
@@ -825,6 +825,9 @@ static void write_result(aatgs_sqlite_sink *s, const aatgs_run_result *res, bool
     sqlite3_bind_int64(st, 14, (int64_t)res->telemetry_evictions);
     snprintf(hash, sizeof hash, "%016" PRIx64, res->event_hash);
     sqlite3_bind_text(st, 15, hash, -1, SQLITE_STATIC);
+    if (res->check[0])
+      sqlite3_bind_text(st, 18, res->check, (int)strnlen(res->check, sizeof res->check),
+                        SQLITE_STATIC);
   }
   if (failed)
     sqlite3_bind_text(st, 16, s->fail_msg, -1, SQLITE_STATIC);
