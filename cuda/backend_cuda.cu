@@ -122,6 +122,10 @@ struct cuda_be {
   tel_record *d_tel, *h_tel;
   dev_state *d_state, *h_state;
   uint64_t tel_consumed, tel_overflows, drains, kernels_done;
+  /* device-side dependencies: the event each task records when it ends and
+   * the stream it ran on (created at its submit) */
+  cudaEvent_t *task_ev;
+  uint32_t *task_stream;
   /* the real Cholesky workload, when the graph is one (cholesky.h) */
   aatgs_chol *chol;
   /* accounting */
@@ -166,6 +170,12 @@ void cuda_close(aatgs_backend *b) {
     }
   }
   aatgs_chol_close(c->chol);
+  if (c->task_ev) {
+    for (uint32_t t = 0; t < aatgs_graph_num_tasks(c->g); t++)
+      if (c->task_ev[t]) cudaEventDestroy(c->task_ev[t]);
+    free(c->task_ev);
+  }
+  free(c->task_stream);
   if (c->origin) cudaEventDestroy(c->origin);
   cudaFree(c->d_cfg);
   cudaFree(c->d_tel);
@@ -244,12 +254,16 @@ int cuda_open(aatgs_backend **out, const aatgs_backend_config *cfg, aatgs_err *e
   c->ss = (stream_slot *)calloc(c->ns, sizeof *c->ss);
   c->done = (aatgs_completion *)calloc(c->ns, sizeof *c->done);
   c->cfg_item = (uint8_t *)calloc(1, c->cfg_bytes);
+  c->task_ev = (cudaEvent_t *)calloc(aatgs_graph_num_tasks(c->g) + 1, sizeof *c->task_ev);
+  c->task_stream = (uint32_t *)malloc((aatgs_graph_num_tasks(c->g) + 1) * sizeof *c->task_stream);
   int rc;
-  if (!c->info || !c->ss || !c->done || !c->cfg_item ||
+  if (!c->info || !c->ss || !c->done || !c->cfg_item || !c->task_ev || !c->task_stream ||
       aatgs_ring_create(&c->host_cfg, c->cfg_slots, c->cfg_bytes) != AATGS_OK) {
     rc = aatgs_err_set(err, AATGS_ENOMEM, "cuda: out of memory");
     goto fail;
   }
+  for (uint32_t t = 0; t < aatgs_graph_num_tasks(c->g); t++)
+    c->task_stream[t] = UINT32_MAX;
   aatgs_backend_fill_streams(c->info, c->nk);
   rc = cuda_setup(c, err);
   if (rc != AATGS_OK) goto fail;
@@ -310,6 +324,16 @@ int cuda_submit(aatgs_backend *b, uint32_t task, uint32_t stream, aatgs_err *err
   ss->op = OP_TASK;
   ss->task = task;
   ss->submit_ns = cuda_now(b);
+  /* Dependencies are enforced on the device: the stream waits for the end
+   * event of every predecessor that ran on another stream (a no-op when the
+   * loop submits only ready tasks, a guarantee when it submits ahead). */
+  uint32_t np;
+  const uint32_t *pred = aatgs_graph_predecessors(c->g, task, &np);
+  for (uint32_t k = 0; k < np; k++)
+    if (c->task_stream[pred[k]] != UINT32_MAX && c->task_stream[pred[k]] != stream)
+      CK(cudaStreamWaitEvent(ss->s, c->task_ev[pred[k]], 0));
+  if (!c->task_ev[task]) CK(cudaEventCreateWithFlags(&c->task_ev[task], cudaEventDisableTiming));
+  c->task_stream[task] = stream;
   CK(cudaEventRecord(ss->ev0, ss->s));
   if (stream < c->nk) {
     uint32_t slot = UINT32_MAX;
@@ -356,6 +380,7 @@ int cuda_submit(aatgs_backend *b, uint32_t task, uint32_t stream, aatgs_err *err
     if (rc != AATGS_OK) return rc;
   }
   CK(cudaEventRecord(ss->ev1, ss->s));
+  CK(cudaEventRecord(c->task_ev[task], ss->s));
   return AATGS_OK;
 }
 
@@ -507,6 +532,14 @@ void cuda_stats(aatgs_backend *b, aatgs_backend_stats *st) {
 }
 
 } // namespace
+
+extern "C" int aatgs_cuda_block_slots(uint32_t *slots, aatgs_err *err) {
+  int per_sm = 0, sms = 0;
+  CK(cudaOccupancyMaxActiveBlocksPerMultiprocessor(&per_sm, task_kernel, 32, 0));
+  CK(cudaDeviceGetAttribute(&sms, cudaDevAttrMultiProcessorCount, 0));
+  *slots = (uint32_t)per_sm * (uint32_t)sms;
+  return AATGS_OK;
+}
 
 extern "C" const aatgs_backend_ops aatgs_backend_cuda = {
     AATGS_BACKEND_OPS_VERSION,

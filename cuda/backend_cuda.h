@@ -31,6 +31,10 @@ extern "C" {
 
 extern const aatgs_backend_ops aatgs_backend_cuda;
 
+/* Thread blocks of the backend's task kernel (32 threads each) that device 0
+ * holds resident at once: blocks per SM (occupancy) x SMs. */
+int aatgs_cuda_block_slots(uint32_t *slots, aatgs_err *err);
+
 #ifdef __cplusplus
 }
 #endif

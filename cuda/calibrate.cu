@@ -278,6 +278,32 @@ extern "C" int aatgs_cuda_calibrate(aatgs_profile *p, FILE *log, aatgs_err *err)
   p->d2h_latency_ns = (aatgs_ns)median(d2h_lat);
   p->d2h_gbps = median(d2h_bw);
   p->sm_count = (uint32_t)sms;
+  uint32_t slots = 0;
+  int src = aatgs_cuda_block_slots(&slots, err);
+  if (src != AATGS_OK) return src;
+  p->block_slots = slots;
+  /* Sharing under contention: one kernel filling every slot for 1 ms, then
+   * two such kernels at once on two streams (the sim predicts 2x). */
+  double alone = 0, pair = 0;
+  for (int round = 0; round < 2; round++) {
+    std::vector<double> v;
+    for (int r = 0; r < 5; r++) {
+      CK(cudaDeviceSynchronize());
+      CK(cudaEventRecord(e0, s[0]));
+      CK(cudaStreamWaitEvent(s[1], e0, 0));
+      spin_kernel<<<slots, 32, 0, s[0]>>>(1000000ULL);
+      if (round) spin_kernel<<<slots, 32, 0, s[1]>>>(1000000ULL);
+      cudaEvent_t d1;
+      CK(cudaEventCreate(&d1));
+      CK(cudaEventRecord(d1, s[1]));
+      CK(cudaStreamWaitEvent(s[0], d1, 0));
+      CK(cudaEventRecord(e1, s[0]));
+      CK(cudaEventSynchronize(e1));
+      CK(cudaEventDestroy(d1));
+      v.push_back(elapsed_ms(e0, e1));
+    }
+    (round ? pair : alone) = median(v);
+  }
   /* End to end: whatever the dispatch loop costs per task beyond the pieces
    * measured above (polling, bookkeeping) is charged to host_complete_ns, so
    * that `sim` reproduces the real cycle of a chain of tiny kernels. */
@@ -309,6 +335,10 @@ extern "C" int aatgs_cuda_calibrate(aatgs_profile *p, FILE *log, aatgs_err *err)
             accuracy[0], accuracy[1], accuracy[2]);
     fprintf(log, "  four 1 ms kernels on four streams: %.3f ms (1.0 = full overlap)\n",
             median(conc));
+    fprintf(log,
+            "  contention: %u resident blocks; one 1 ms kernel filling them %.3f ms, two at once "
+            "%.3f ms (x%.2f; sim predicts x2.00)\n",
+            slots, alone, pair, alone > 0 ? pair / alone : 0.0);
   }
   CK(cudaGraphExecDestroy(exec));
   CK(cudaGraphDestroy(graph));

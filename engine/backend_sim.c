@@ -15,7 +15,8 @@
  *    (seed, task id) only, so every policy sees the same actual durations.
  *  - Concurrent kernels share the SMs (processor sharing): a kernel asks for
  *    `blocks` thread blocks; while the running kernels ask for more blocks
- *    than the GPU has SMs, all of them slow down by sum(blocks) / sm_count.
+ *    than the GPU holds at once (profile block_slots, else sm_count), all of
+ *    them slow down by sum(blocks) / slots.
  *  - Copies take latency + bytes / bandwidth when the task carries bytes,
  *    else estimate x noise. Copies on one engine are serialized.
  *  - Device rings: a config upload, when it completes, pushes one config into
@@ -187,8 +188,9 @@ static int sim_submit(aatgs_backend *b, uint32_t task, uint32_t stream, aatgs_er
 }
 
 static double share_factor(const sim *s) {
-  if (s->pf->sm_count == 0 || s->running_blocks <= s->pf->sm_count) return 1.0;
-  return (double)s->running_blocks / (double)s->pf->sm_count;
+  uint32_t slots = s->pf->block_slots ? s->pf->block_slots : s->pf->sm_count;
+  if (slots == 0 || s->running_blocks <= slots) return 1.0;
+  return (double)s->running_blocks / (double)slots;
 }
 
 static aatgs_ns kernel_finish(const sim *s, const kstream *k, double factor) {

@@ -37,6 +37,7 @@ static const field fields[] = {
     FLD(d2h_latency_ns, F_NS, 0, 1e9),
     FLD(d2h_gbps, F_REAL, 1e-6, 1e5),
     FLD(sm_count, F_U32, 1, 1e5),
+    FLD(block_slots, F_U32, 0, 1e8),
     FLD(kernel_streams, F_U32, 1, 256),
     FLD(noise_cv, F_REAL, 0, 10),
     FLD(config_slots, F_U32, 1, 1048576),
@@ -53,16 +54,17 @@ void aatgs_profile_default(aatgs_profile *p) {
   snprintf(p->gpu, sizeof p->gpu, "NVIDIA H100 80GB HBM3");
   snprintf(p->source, sizeof p->source,
            "aatgs calibrate on an H100 80GB HBM3, 2026-11-27 (driver 580.159.04, CUDA 13.0)");
-  p->launch_ns = 3278;         /* back-to-back empty kernels on one stream */
-  p->graph_node_ns = 783;      /* CUDA Graph replay, per node */
-  p->event_ns = 1681;          /* cudaEventRecord + cudaEventQuery, host */
-  p->host_submit_ns = 5271;    /* event + launch + event, host */
-  p->host_complete_ns = 10928; /* per completion, the dispatch loop included */
-  p->h2d_latency_ns = 2333;    /* 256 B pinned H2D copy, back to back */
-  p->h2d_gbps = 54.99;         /* 256 MiB pinned H2D copy */
-  p->d2h_latency_ns = 1952;    /* 256 B pinned D2H copy, back to back */
-  p->d2h_gbps = 55.03;         /* 256 MiB pinned D2H copy */
+  p->launch_ns = 4327;         /* back-to-back empty kernels on one stream */
+  p->graph_node_ns = 784;      /* CUDA Graph replay, per node */
+  p->event_ns = 1835;          /* cudaEventRecord + cudaEventQuery, host */
+  p->host_submit_ns = 7263;    /* event + launch + event, host */
+  p->host_complete_ns = 10552; /* per completion, the dispatch loop included */
+  p->h2d_latency_ns = 2528;    /* 256 B pinned H2D copy, back to back */
+  p->h2d_gbps = 52.59;         /* 256 MiB pinned H2D copy */
+  p->d2h_latency_ns = 2255;    /* 256 B pinned D2H copy, back to back */
+  p->d2h_gbps = 55.04;         /* 256 MiB pinned D2H copy */
   p->sm_count = 132;
+  p->block_slots = 4224; /* resident 32-thread blocks of the task kernel */
   p->kernel_streams = 4;
   p->noise_cv = 0.05;
   p->config_slots = 16;

@@ -31,6 +31,9 @@ typedef struct aatgs_profile {
   aatgs_ns d2h_latency_ns;
   double d2h_gbps;
   uint32_t sm_count;       /* SMs shared by concurrent kernels */
+  uint32_t block_slots;    /* thread blocks of the synthetic kernel resident at once on the
+                              whole GPU; concurrent kernels slow down when their blocks
+                              exceed it. 0: sm_count (one block per SM) */
   uint32_t kernel_streams; /* default number of kernel streams */
   double noise_cv;         /* default run-to-run coefficient of variation of kernel time */
   uint32_t config_slots;   /* device config ring: 16 x 256 B in the report */

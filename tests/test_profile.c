@@ -50,15 +50,16 @@ Test(profile, builtin_h100_defaults) {
   cr_assert_str_eq(p.name, "h100-sxm");
   cr_assert(strstr(p.gpu, "H100"));
   cr_assert(strstr(p.source, "aatgs calibrate") && strstr(p.source, "H100"));
-  cr_assert_eq(p.launch_ns, 3278);
-  cr_assert_eq(p.graph_node_ns, 783);
-  cr_assert_eq(p.event_ns, 1681);
-  cr_assert_eq(p.host_submit_ns, 5271);
-  cr_assert_eq(p.host_complete_ns, 10928);
-  cr_assert_eq(p.h2d_latency_ns, 2333);
-  cr_assert_eq(p.d2h_latency_ns, 1952);
-  cr_assert_eq(p.h2d_gbps, 54.99);
-  cr_assert_eq(p.d2h_gbps, 55.03);
+  cr_assert_eq(p.launch_ns, 4327);
+  cr_assert_eq(p.graph_node_ns, 784);
+  cr_assert_eq(p.event_ns, 1835);
+  cr_assert_eq(p.host_submit_ns, 7263);
+  cr_assert_eq(p.host_complete_ns, 10552);
+  cr_assert_eq(p.h2d_latency_ns, 2528);
+  cr_assert_eq(p.d2h_latency_ns, 2255);
+  cr_assert_eq(p.h2d_gbps, 52.59);
+  cr_assert_eq(p.d2h_gbps, 55.04);
+  cr_assert_eq(p.block_slots, 4224);
   cr_assert_eq(p.sm_count, 132);
   cr_assert_eq(p.kernel_streams, 4);
   cr_assert_eq(p.noise_cv, 0.05);
@@ -80,7 +81,7 @@ Test(profile, shipped_h100_file_matches_builtin) {
                AATGS_OK, "%s", err.msg);
   assert_same(&p, &def);
   cr_assert_not_null(p.text);
-  cr_assert(strstr(p.text, "launch_ns: 3278"));
+  cr_assert(strstr(p.text, "launch_ns: 4327"));
   aatgs_profile_free(&p);
   cr_assert_null(p.text);
 }
@@ -115,7 +116,7 @@ static void load_fails(const char *text, const char *suffix) {
   cr_assert(strncmp(err.msg, want, strlen(want)) == 0, "got:      %s\nexpected: %s...", err.msg,
             want);
   cr_assert_null(p.text);
-  cr_assert_eq(p.launch_ns, 3278); /* left at the defaults */
+  cr_assert_eq(p.launch_ns, 4327); /* left at the defaults */
   unlink(path);
 }
 

@@ -15,6 +15,7 @@ static aatgs_profile prof(void) {
   p.d2h_latency_ns = 3000;
   p.d2h_gbps = 8.0;
   p.sm_count = 100;
+  p.block_slots = 0; /* one block per SM */
   return p;
 }
 
