@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "generators.h"
+#include "importers.h"
 #include "yamlutil.h"
 
 #define MAX_STREAMS 256
@@ -53,6 +54,9 @@ struct aatgs_scenario {
   size_t nests;
   int has_gen;
   aatgs_gen_args args;
+  int has_import;       /* import: a real graph from a file */
+  char *import_path;    /* resolved: relative to the scenario's folder, $AATGS_DATA_DIR expanded */
+  aatgs_ns import_unit; /* duration of one time unit of the file */
   scen_task *tasks;
   size_t ntasks;
   uint64_t ndeps; /* total deps over explicit tasks */
@@ -69,8 +73,8 @@ typedef struct ctx {
   const char *origin;
 } ctx;
 
-static const char *const top_keys =
-    "name, description, generator, params, tasks, streams, seeds, noise_cv, estimates, types";
+static const char *const top_keys = "name, description, generator, params, tasks, import, streams, "
+                                    "seeds, noise_cv, estimates, types";
 
 static char *dup_str(const char *s) {
   size_t n = strlen(s) + 1;
@@ -254,6 +258,71 @@ static int parse_estimates(ctx *c, yaml_node_t *map) {
     c->s->nests++;
   }
   return AATGS_OK;
+}
+
+/* ---- import: ---- */
+
+/* import: {format: stg, path: FILE, unit: 1us}. A relative path is relative
+ * to the scenario's folder; a leading $AATGS_DATA_DIR (or ${AATGS_DATA_DIR})
+ * is taken from the environment. */
+static int parse_import(ctx *c, yaml_node_t *map) {
+  const char *format = NULL, *path = NULL;
+  const yaml_node_t *path_node = map;
+  int rc = expect_mapping(c, map, "import");
+  if (rc != AATGS_OK) return rc;
+  c->s->import_unit = AATGS_NS_PER_US;
+  PAIRS_FOR(p, map) {
+    yaml_node_t *k = aatgs__ydoc_node(&c->doc, p->key), *v = aatgs__ydoc_node(&c->doc, p->value);
+    const char *key = aatgs__yscalar(k);
+    if (strcmp(key, "format") == 0) {
+      rc = get_string(c, v, "format", 0, &format);
+      if (rc == AATGS_OK && strcmp(format, "stg") != 0)
+        rc = aatgs__yerr(c->err, AATGS_ENOENT, c->origin, v,
+                         "unknown import format \"%s\" (known: stg)", format);
+    } else if (strcmp(key, "path") == 0) {
+      rc = get_string(c, v, "path", 0, &path);
+      path_node = v;
+    } else if (strcmp(key, "unit") == 0) {
+      rc = get_duration(c, v, "unit", &c->s->import_unit);
+      if (rc == AATGS_OK && c->s->import_unit <= 0)
+        rc = aatgs__yerr(c->err, AATGS_EINVAL, c->origin, v, "unit must be > 0");
+    } else {
+      rc = aatgs__yerr(c->err, AATGS_EINVAL, c->origin, k,
+                       "unknown import key \"%s\" (valid: format, path, unit)", key);
+    }
+    if (rc != AATGS_OK) return rc;
+  }
+  if (!format || !path)
+    return aatgs__yerr(c->err, AATGS_EINVAL, c->origin, map, "import needs format and path");
+  char buf[4096];
+  const char *rest = NULL;
+  if (strncmp(path, "${AATGS_DATA_DIR}", 17) == 0)
+    rest = path + 17;
+  else if (strncmp(path, "$AATGS_DATA_DIR", 15) == 0)
+    rest = path + 15;
+  if (rest) {
+    const char *dir = getenv("AATGS_DATA_DIR");
+    if (!dir || !*dir)
+      return aatgs__yerr(c->err, AATGS_EINVAL, c->origin, path_node,
+                         "path uses $AATGS_DATA_DIR, which is not set");
+    snprintf(buf, sizeof buf, "%s%s", dir, rest);
+  } else if (path[0] == '/') {
+    snprintf(buf, sizeof buf, "%s", path);
+  } else {
+    const char *slash = strrchr(c->origin, '/');
+    int dlen = slash ? (int)(slash - c->origin) : 1;
+    snprintf(buf, sizeof buf, "%.*s/%s", dlen, slash ? c->origin : ".", path);
+  }
+  if (!(c->s->import_path = dup_str(buf))) return oom(c);
+  c->s->has_import = 1;
+  aatgs__sb b;
+  memset(&b, 0, sizeof b);
+  aatgs__sb_printf(&b, "{\"generator\":\"import\",\"format\":\"%s\",\"path\":\"", format);
+  for (const char *q = path; *q; q++)
+    aatgs__sb_printf(&b, (*q == '"' || *q == '\\') ? "\\%c" : "%c", *q);
+  aatgs__sb_printf(&b, "\",\"unit\":%lld}", (long long)c->s->import_unit);
+  c->s->params_json = aatgs__sb_take(&b);
+  return c->s->params_json ? AATGS_OK : oom(c);
 }
 
 /* ---- generator: and params: ---- */
@@ -539,6 +608,7 @@ static int parse_top(ctx *c) {
   aatgs_scenario *s = c->s;
   yaml_node_t *root = aatgs__ydoc_root(&c->doc);
   yaml_node_t *gen = NULL, *params = NULL, *tasks = NULL, *types = NULL, *ests = NULL;
+  yaml_node_t *import = NULL;
   yaml_node_t *params_key = NULL, *tasks_key = NULL;
   const char *str;
   uint64_t u = 0;
@@ -566,6 +636,9 @@ static int parse_top(ctx *c) {
     } else if (strcmp(key, "tasks") == 0) {
       tasks = v;
       tasks_key = k;
+    } else if (strcmp(key, "import") == 0) {
+      import = v;
+      if (!tasks_key) tasks_key = k;
     } else if (strcmp(key, "streams") == 0) {
       rc = get_uint(c, v, "streams", 1, MAX_STREAMS, &u);
       s->streams = (uint32_t)u;
@@ -586,15 +659,16 @@ static int parse_top(ctx *c) {
   }
   if (types && (rc = parse_types(c, types)) != AATGS_OK) return rc;
   if (ests && (rc = parse_estimates(c, ests)) != AATGS_OK) return rc;
-  if (gen && tasks)
+  if ((gen != NULL) + (tasks != NULL) + (import != NULL) > 1)
     return aatgs__yerr(c->err, AATGS_EINVAL, c->origin, tasks_key,
-                       "give either generator or tasks, not both");
+                       "give one of generator, tasks or import, not several");
   if (params && !gen)
     return aatgs__yerr(c->err, AATGS_EINVAL, c->origin, params_key, "params without a generator");
   if (gen) return parse_generator(c, gen, params);
   if (tasks) return parse_tasks(c, tasks);
+  if (import) return parse_import(c, import);
   return aatgs__yerr(c->err, AATGS_EINVAL, c->origin, root,
-                     "missing generator or tasks (one of them says what graph to build)");
+                     "missing generator, tasks or import (one of them says what graph to build)");
 }
 
 int aatgs_scenario_parse(aatgs_scenario **out, const char *origin, const char *text, size_t len,
@@ -674,6 +748,7 @@ void aatgs_scenario_destroy(aatgs_scenario *s) {
   free(s->name);
   free(s->description);
   free(s->params_json);
+  free(s->import_path);
   free(s);
 }
 
@@ -796,7 +871,16 @@ int aatgs_scenario_build(const aatgs_scenario *s, uint64_t seed, aatgs_graph **o
       goto fail;
     }
   }
-  if (s->has_gen) {
+  if (s->has_import) {
+    uint32_t custom = AATGS_TT_CUSTOM;
+    rc = aatgs_import_stg(g, s->import_path, custom, s->import_unit, err);
+    if (rc == AATGS_OK && (rc = aatgs_graph_finalize(g, err)) != AATGS_OK)
+      aatgs_err_prefix(err, "%s", s->import_path);
+    if (rc != AATGS_OK) {
+      aatgs_err_prefix(err, "%s", s->path);
+      goto fail;
+    }
+  } else if (s->has_gen) {
     rc = s->args.gen->build(g, &s->args, seed, err);
     if (rc == AATGS_OK) rc = aatgs_graph_finalize(g, err);
     if (rc != AATGS_OK) {

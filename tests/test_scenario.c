@@ -49,7 +49,7 @@ static void parse_fails(const char *text, int code, const char *prefix) {
 Test(scenario_errors, unknown_top_level_key) {
   parse_fails("name: a\ngenerator: chain\ncolour: red\n", AATGS_EINVAL,
               "x.yaml:3:1: unknown key \"colour\" (valid: name, description, generator, params, "
-              "tasks, streams, seeds, noise_cv, estimates, types)");
+              "tasks, import, streams, seeds, noise_cv, estimates, types)");
 }
 
 Test(scenario_errors, unknown_generator_lists_known) {
@@ -133,10 +133,10 @@ Test(scenario_errors, structural) {
   parse_fails("name: a\nseeds: 2\nname: b\n", AATGS_EINVAL, "x.yaml:3:1: duplicate key \"name\"");
   parse_fails("generator: chain\nparams: {n: 3, n: 4}\n", AATGS_EINVAL,
               "x.yaml:2:16: duplicate key \"n\"");
-  parse_fails("name: a\nseeds: 2\n", AATGS_EINVAL, "x.yaml:1:1: missing generator or tasks");
+  parse_fails("name: a\nseeds: 2\n", AATGS_EINVAL, "x.yaml:1:1: missing generator, tasks or import");
   parse_fails("params: {n: 3}\n", AATGS_EINVAL, "x.yaml:1:1: params without a generator");
   parse_fails("generator: chain\ntasks:\n  - {id: a}\n", AATGS_EINVAL,
-              "x.yaml:2:1: give either generator or tasks, not both");
+              "x.yaml:2:1: give one of generator, tasks or import, not several");
   parse_fails("generator: chain\nestimates: {gpu_fft: 1ms}\n", AATGS_ENOENT,
               "x.yaml:2:13: unknown task type \"gpu_fft\" (known: config_upload, whcr, "
               "thermodynamic, quantum, lbs, telemetry_download, phase_transition, custom;");

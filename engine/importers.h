@@ -1,0 +1,25 @@
+/* importers.h - real task graphs from files (issue [3]).
+ *
+ * An importer adds the tasks and edges of a file to a graph (not finalized;
+ * the caller finalizes, which reports cycles). Every error names the file and
+ * line: "rand0000.stg:14: expected an integer, got \"x\"".
+ *
+ * STG (Standard Task Graph Set, Kasahara lab): line 1 holds n, the number of
+ * real tasks; then n + 2 task lines "id time k pred_1 .. pred_k" for ids
+ * 0 .. n+1, where 0 and n+1 are the dummy entry and exit (time 0); '#' lines
+ * are comments. The importer drops the two dummies and every edge that
+ * touches them, so task i of the file becomes task i-1 of the graph (labelled
+ * "t<i>"), with estimate time x unit; a real task of time 0 gets 1 ns.
+ */
+#ifndef AATGS_IMPORTERS_H
+#define AATGS_IMPORTERS_H
+
+#include "error.h"
+#include "graph.h"
+
+/* Imports an STG file into g with tasks of type `type` (a kernel type) and
+ * estimate time x unit_ns. */
+int aatgs_import_stg(aatgs_graph *g, const char *path, uint32_t type, aatgs_ns unit_ns,
+                     aatgs_err *err);
+
+#endif
