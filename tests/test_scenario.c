@@ -133,7 +133,8 @@ Test(scenario_errors, structural) {
   parse_fails("name: a\nseeds: 2\nname: b\n", AATGS_EINVAL, "x.yaml:3:1: duplicate key \"name\"");
   parse_fails("generator: chain\nparams: {n: 3, n: 4}\n", AATGS_EINVAL,
               "x.yaml:2:16: duplicate key \"n\"");
-  parse_fails("name: a\nseeds: 2\n", AATGS_EINVAL, "x.yaml:1:1: missing generator, tasks or import");
+  parse_fails("name: a\nseeds: 2\n", AATGS_EINVAL,
+              "x.yaml:1:1: missing generator, tasks or import");
   parse_fails("params: {n: 3}\n", AATGS_EINVAL, "x.yaml:1:1: params without a generator");
   parse_fails("generator: chain\ntasks:\n  - {id: a}\n", AATGS_EINVAL,
               "x.yaml:2:1: give one of generator, tasks or import, not several");
@@ -412,4 +413,34 @@ Test(scenario, default_suite_loads_and_builds) {
   cr_assert(has_pipeline);
   /* Small enough for 6 policies x 3 seeds on the simulator in well under 30 s. */
   cr_assert(total >= 20000 && total <= 50000, "suite has %llu tasks", (unsigned long long)total);
+}
+
+Test(scenario_errors, import_errors_name_the_line) {
+  parse_fails("name: a\nimport: {format: dax, path: x.xml}\n", AATGS_ENOENT,
+              "x.yaml:2:18: unknown import format \"dax\" (known: stg)");
+  parse_fails("name: a\nimport: {format: stg}\n", AATGS_EINVAL,
+              "x.yaml:2:9: import needs format and path");
+  parse_fails("name: a\nimport: {format: stg, path: a.stg, units: 1us}\n", AATGS_EINVAL,
+              "x.yaml:2:36: unknown import key \"units\"");
+  parse_fails("name: a\ngenerator: chain\nimport: {format: stg, path: a.stg}\n", AATGS_EINVAL,
+              "x.yaml:3:1: give one of generator, tasks or import");
+}
+
+Test(scenario, import_stg_from_the_data_dir) {
+  const char *data = getenv("AATGS_DATA_DIR");
+  if (!data || !*data) cr_skip_test("AATGS_DATA_DIR is not set (CI sets it to ../shared/data)");
+  aatgs_scenario *s = NULL;
+  aatgs_err e;
+  const char *text = "name: stg\nimport: {format: stg, path: $AATGS_DATA_DIR/stg/50/rand0000.stg, "
+                     "unit: 2us}\n";
+  cr_assert_eq(aatgs_scenario_parse(&s, "x.yaml", text, strlen(text), &e), AATGS_OK, "%s", e.msg);
+  aatgs_graph *g = NULL;
+  cr_assert_eq(aatgs_scenario_build(s, 1, &g, &e), AATGS_OK, "%s", e.msg);
+  cr_assert_eq(aatgs_graph_num_tasks(g), 50);
+  cr_assert_eq(aatgs_graph_num_edges(g), 96);
+  cr_assert_eq(aatgs_graph_critical_path(g), 55 * 2000);
+  cr_assert(strstr(aatgs_scenario_params_json(s), "\"format\":\"stg\""), "%s",
+            aatgs_scenario_params_json(s));
+  aatgs_graph_destroy(g);
+  aatgs_scenario_destroy(s);
 }
