@@ -22,4 +22,24 @@
 int aatgs_import_stg(aatgs_graph *g, const char *path, uint32_t type, aatgs_ns unit_ns,
                      aatgs_err *err);
 
+/* The importers below register one custom kernel type per job or task name
+ * of the file (its default estimate: unit_ns), label every task with the
+ * file's id, give it estimate runtime x unit_ns (at least 1 ns) and, as
+ * bytes, the total size of the files it writes. Errors name path:line.
+ *
+ * Pegasus DAX XML (libxml2): <job id name runtime="seconds"> with
+ * <uses file link="input|output" size="bytes"/>, and <child ref><parent
+ * ref/></child> for the edges (engine/import_dax.c). */
+int aatgs_import_dax(aatgs_graph *g, const char *path, aatgs_ns unit_ns, aatgs_err *err);
+/* WfCommons WfFormat JSON (jansson), schema 1.5 (specification.tasks with
+ * parents/children by id, execution.tasks with runtimeInSeconds, files with
+ * sizeInBytes) and 1.4 (workflow.tasks with parents by name and
+ * runtimeInSeconds, files with link and sizeInBytes) (engine/import_wfcommons.c). */
+int aatgs_import_wfcommons(aatgs_graph *g, const char *path, aatgs_ns unit_ns, aatgs_err *err);
+/* Graphviz DOT (Graphviz's cgraph): nodes are tasks, edges are edges. A
+ * node's `size` attribute (DAGGEN: its cost in flops) times unit_ns is its
+ * estimate (1 x unit_ns without one); an edge's `size` (bytes) adds to its
+ * source's bytes (engine/import_dot.c). */
+int aatgs_import_dot(aatgs_graph *g, const char *path, aatgs_ns unit_ns, aatgs_err *err);
+
 #endif

@@ -55,6 +55,7 @@ struct aatgs_scenario {
   int has_gen;
   aatgs_gen_args args;
   int has_import;       /* import: a real graph from a file */
+  int import_fmt;       /* index into importers[] */
   char *import_path;    /* resolved: relative to the scenario's folder, $AATGS_DATA_DIR expanded */
   aatgs_ns import_unit; /* duration of one time unit of the file */
   scen_task *tasks;
@@ -262,6 +263,23 @@ static int parse_estimates(ctx *c, yaml_node_t *map) {
 
 /* ---- import: ---- */
 
+typedef int (*import_fn)(aatgs_graph *g, const char *path, aatgs_ns unit_ns, aatgs_err *err);
+
+static int import_stg_custom(aatgs_graph *g, const char *path, aatgs_ns unit_ns, aatgs_err *err) {
+  return aatgs_import_stg(g, path, AATGS_TT_CUSTOM, unit_ns, err);
+}
+
+/* The formats `import:` knows, and the default duration of one time unit. */
+static const struct {
+  const char *name;
+  import_fn fn;
+  aatgs_ns unit;
+} importers[] = {
+    {"stg", import_stg_custom, AATGS_NS_PER_US},
+    {"dax", aatgs_import_dax, AATGS_NS_PER_S},
+};
+#define N_IMPORTERS (sizeof importers / sizeof importers[0])
+
 /* import: {format: stg, path: FILE, unit: 1us}. A relative path is relative
  * to the scenario's folder; a leading $AATGS_DATA_DIR (or ${AATGS_DATA_DIR})
  * is taken from the environment. */
@@ -270,15 +288,23 @@ static int parse_import(ctx *c, yaml_node_t *map) {
   const yaml_node_t *path_node = map;
   int rc = expect_mapping(c, map, "import");
   if (rc != AATGS_OK) return rc;
-  c->s->import_unit = AATGS_NS_PER_US;
+  c->s->import_unit = -1;
+  c->s->import_fmt = -1;
   PAIRS_FOR(p, map) {
     yaml_node_t *k = aatgs__ydoc_node(&c->doc, p->key), *v = aatgs__ydoc_node(&c->doc, p->value);
     const char *key = aatgs__yscalar(k);
     if (strcmp(key, "format") == 0) {
       rc = get_string(c, v, "format", 0, &format);
-      if (rc == AATGS_OK && strcmp(format, "stg") != 0)
+      for (size_t i = 0; rc == AATGS_OK && i < N_IMPORTERS; i++)
+        if (strcmp(format, importers[i].name) == 0) c->s->import_fmt = (int)i;
+      if (rc == AATGS_OK && c->s->import_fmt < 0) {
+        char known[128] = "";
+        for (size_t i = 0; i < N_IMPORTERS; i++)
+          snprintf(known + strlen(known), sizeof known - strlen(known), "%s%s", i ? ", " : "",
+                   importers[i].name);
         rc = aatgs__yerr(c->err, AATGS_ENOENT, c->origin, v,
-                         "unknown import format \"%s\" (known: stg)", format);
+                         "unknown import format \"%s\" (known: %s)", format, known);
+      }
     } else if (strcmp(key, "path") == 0) {
       rc = get_string(c, v, "path", 0, &path);
       path_node = v;
@@ -294,6 +320,7 @@ static int parse_import(ctx *c, yaml_node_t *map) {
   }
   if (!format || !path)
     return aatgs__yerr(c->err, AATGS_EINVAL, c->origin, map, "import needs format and path");
+  if (c->s->import_unit < 0) c->s->import_unit = importers[c->s->import_fmt].unit;
   char buf[4096];
   const char *rest = NULL;
   if (strncmp(path, "${AATGS_DATA_DIR}", 17) == 0)
@@ -872,8 +899,7 @@ int aatgs_scenario_build(const aatgs_scenario *s, uint64_t seed, aatgs_graph **o
     }
   }
   if (s->has_import) {
-    uint32_t custom = AATGS_TT_CUSTOM;
-    rc = aatgs_import_stg(g, s->import_path, custom, s->import_unit, err);
+    rc = importers[s->import_fmt].fn(g, s->import_path, s->import_unit, err);
     if (rc == AATGS_OK && (rc = aatgs_graph_finalize(g, err)) != AATGS_OK)
       aatgs_err_prefix(err, "%s", s->import_path);
     if (rc != AATGS_OK) {

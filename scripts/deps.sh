@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # deps.sh - installs the Debian packages AATGS needs, only those missing.
 set -euo pipefail
-pkgs=(build-essential cmake pkg-config git libyaml-dev libsqlite3-dev libcriterion-dev sqlite3)
+pkgs=(build-essential cmake pkg-config git libyaml-dev libsqlite3-dev libcriterion-dev sqlite3
+      libxml2-dev libjansson-dev libgraphviz-dev)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -416,8 +416,8 @@ Test(scenario, default_suite_loads_and_builds) {
 }
 
 Test(scenario_errors, import_errors_name_the_line) {
-  parse_fails("name: a\nimport: {format: dax, path: x.xml}\n", AATGS_ENOENT,
-              "x.yaml:2:18: unknown import format \"dax\" (known: stg)");
+  parse_fails("name: a\nimport: {format: gml, path: x.gml}\n", AATGS_ENOENT,
+              "x.yaml:2:18: unknown import format \"gml\" (known: stg, dax");
   parse_fails("name: a\nimport: {format: stg}\n", AATGS_EINVAL,
               "x.yaml:2:9: import needs format and path");
   parse_fails("name: a\nimport: {format: stg, path: a.stg, units: 1us}\n", AATGS_EINVAL,
