@@ -277,6 +277,7 @@ static const struct {
 } importers[] = {
     {"stg", import_stg_custom, AATGS_NS_PER_US},
     {"dax", aatgs_import_dax, AATGS_NS_PER_S},
+    {"dot", aatgs_import_dot, 1},
 };
 #define N_IMPORTERS (sizeof importers / sizeof importers[0])
 
