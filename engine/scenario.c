@@ -278,6 +278,7 @@ static const struct {
     {"stg", import_stg_custom, AATGS_NS_PER_US},
     {"dax", aatgs_import_dax, AATGS_NS_PER_S},
     {"dot", aatgs_import_dot, 1},
+    {"wfcommons", aatgs_import_wfcommons, AATGS_NS_PER_S},
 };
 #define N_IMPORTERS (sizeof importers / sizeof importers[0])
 
