@@ -3,16 +3,21 @@
 #include <string.h>
 
 #include "cli.h"
+#include "export.h"
 #include "scenario.h"
 
 int aatgs__cmd_graph(int argc, char **argv) {
-  const char *path = NULL;
+  const char *path = NULL, *dot = NULL;
   unsigned seed = 1;
   for (int i = 1; i < argc; i++) {
     if (!strcmp(argv[i], "--seed") && i + 1 < argc) {
       if (aatgs__parse_u32("--seed", argv[++i], 0xffffffffUL, &seed)) return 2;
+    } else if (!strcmp(argv[i], "--dot") && i + 1 < argc) {
+      dot = argv[++i];
     } else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-      printf("usage: aatgs graph SCENARIO [--seed N]\n");
+      printf("usage: aatgs graph SCENARIO [--seed N] [--dot FILE|-]\n"
+             "  Prints the graph's statistics; --dot also writes it as DOT (import it again\n"
+             "  with import: {format: dot, path: FILE, unit: 1ns}).\n");
       return 0;
     } else if (argv[i][0] == '-' || path) {
       fprintf(stderr, "aatgs graph: unexpected argument '%s'\n", argv[i]);
@@ -22,7 +27,7 @@ int aatgs__cmd_graph(int argc, char **argv) {
     }
   }
   if (!path) {
-    fprintf(stderr, "usage: aatgs graph SCENARIO [--seed N]\n");
+    fprintf(stderr, "usage: aatgs graph SCENARIO [--seed N] [--dot FILE|-]\n");
     return 2;
   }
   aatgs_scenario *s = NULL;
@@ -49,7 +54,16 @@ int aatgs__cmd_graph(int argc, char **argv) {
   printf("avg parallelism   %.2f (total work / critical path)\n", cp > 0 ? work / cp : 0.0);
   printf("memory            %.1f B/task\n", n ? (double)aatgs_graph_memory_bytes(g) / n : 0.0);
   printf("params            %s\n", aatgs_scenario_params_json(s));
+  int status = 0;
+  if (dot) {
+    FILE *f = strcmp(dot, "-") ? fopen(dot, "w") : stdout;
+    if (!f || aatgs_graph_write_dot(g, f, &e) != AATGS_OK) {
+      fprintf(stderr, "aatgs graph: cannot write '%s'%s%s\n", dot, f ? ": " : "", f ? e.msg : "");
+      status = 1;
+    }
+    if (f && f != stdout) fclose(f);
+  }
   aatgs_graph_destroy(g);
   aatgs_scenario_destroy(s);
-  return 0;
+  return status;
 }
