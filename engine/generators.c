@@ -1,5 +1,6 @@
 /* generators.c - duration models, parameter handling and the synthetic
- * generators: chain, fork_join, layered, phase_pipeline, cholesky. */
+ * generators: chain, fork_join, layered, phase_pipeline, cholesky,
+ * erdos_renyi, stencil, fft, lu, gaussian_elimination. */
 #include "generators.h"
 
 #include <math.h>
@@ -280,6 +281,39 @@ static const aatgs_gen_param cholesky_params[] = {
     {"tile", AATGS_PARAM_UINT, "256", 1, 8192, "b: each tile is b x b doubles"},
     {"unit", AATGS_PARAM_DURATION, "20us", 1, 1e12,
      "estimate of b^3/3 flops: potrf 1, trsm 3, syrk 3, gemm 6 units"},
+};
+
+static const aatgs_gen_param erdos_renyi_params[] = {
+    {"n", AATGS_PARAM_UINT, "100", 1, 100000, "number of tasks"},
+    {"p", AATGS_PARAM_DOUBLE, "0.1", 0, 1, "probability of each edge i -> j, i < j"},
+    P_TYPE,
+    P_EST,
+};
+
+static const aatgs_gen_param stencil_params[] = {
+    {"width", AATGS_PARAM_UINT, "16", 1, 1e7, "cells of the 1D stencil (tasks per time step)"},
+    {"steps", AATGS_PARAM_UINT, "16", 1, 1e7, "time steps"},
+    P_TYPE,
+    P_EST,
+};
+
+static const aatgs_gen_param fft_params[] = {
+    {"log2_points", AATGS_PARAM_UINT, "4", 1, 20, "k: the FFT has 2^k points"},
+    P_TYPE,
+    P_EST,
+};
+
+static const aatgs_gen_param lu_params[] = {
+    {"tiles", AATGS_PARAM_UINT, "6", 1, 256, "N: the matrix is N x N tiles"},
+    {"tile", AATGS_PARAM_UINT, "256", 1, 8192, "b: each tile is b x b doubles"},
+    {"unit", AATGS_PARAM_DURATION, "20us", 1, 1e12,
+     "estimate of b^3/3 flops: getrf 2, trsm_l 3, trsm_u 3, gemm 6 units"},
+};
+
+static const aatgs_gen_param gaussian_elimination_params[] = {
+    {"n", AATGS_PARAM_UINT, "8", 2, 10000, "the matrix is n x n"},
+    P_TYPE,
+    P_EST,
 };
 
 #define NPARAMS(a) (sizeof(a) / sizeof((a)[0]))
@@ -573,6 +607,227 @@ done:
   return rc;
 }
 
+/* ---- erdos_renyi ---- */
+
+static void erdos_renyi_size(const aatgs_gen_args *a, uint64_t *tasks, uint64_t *edges) {
+  uint64_t n = arg_u(a, "n");
+  double p = arg(a, "p")->d;
+  *tasks = n;
+  *edges = (uint64_t)(p * (double)n * (double)(n ? n - 1 : 0) / 2.0 + 0.5);
+}
+
+/* Task j's parents are the i < j kept with probability p each, walked with
+ * geometric skips (log(1-u)/log(1-p) pairs passed over), so the cost is
+ * proportional to the edges, not to the pairs. */
+static int erdos_renyi_build(aatgs_graph *g, const aatgs_gen_args *a, uint64_t seed,
+                             aatgs_err *err) {
+  uint32_t type, id, *deps = NULL;
+  aatgs_rng r;
+  const aatgs_dist *est = &arg(a, "est")->dist;
+  uint64_t n = arg_u(a, "n");
+  double p = arg(a, "p")->d;
+  int rc = resolve_type(g, a, &type, err);
+  if (rc != AATGS_OK) return rc;
+  deps = malloc((size_t)(n ? n : 1) * sizeof *deps);
+  if (!deps) return aatgs_err_set(err, AATGS_ENOMEM, "out of memory");
+  seed_rng(&r, a, seed);
+  double lq = p > 0.0 && p < 1.0 ? log1p(-p) : 0.0;
+  for (uint64_t j = 0; j < n; j++) {
+    size_t k = 0;
+    if (p >= 1.0) {
+      for (uint64_t i = 0; i < j; i++)
+        deps[k++] = (uint32_t)i;
+    } else if (p > 0.0) {
+      double i = -1.0;
+      for (;;) {
+        i += 1.0 + floor(log1p(-aatgs_rng_uniform(&r)) / lq);
+        if (i >= (double)j) break;
+        deps[k++] = (uint32_t)i;
+      }
+    }
+    rc = aatgs_graph_add_task(g, type, aatgs_dist_sample(est, &r), deps, k, &id, err);
+    if (rc != AATGS_OK) break;
+  }
+  free(deps);
+  return rc;
+}
+
+/* ---- stencil ---- */
+
+static void stencil_size(const aatgs_gen_args *a, uint64_t *tasks, uint64_t *edges) {
+  uint64_t w = arg_u(a, "width"), s = arg_u(a, "steps");
+  *tasks = w * s;
+  *edges = s && w ? (s - 1) * (3 * w - 2) : 0;
+}
+
+static int stencil_build(aatgs_graph *g, const aatgs_gen_args *a, uint64_t seed, aatgs_err *err) {
+  uint32_t type, id, deps[3];
+  aatgs_rng r;
+  const aatgs_dist *est = &arg(a, "est")->dist;
+  uint64_t width = arg_u(a, "width"), steps = arg_u(a, "steps");
+  int rc = resolve_type(g, a, &type, err);
+  if (rc != AATGS_OK) return rc;
+  seed_rng(&r, a, seed);
+  for (uint64_t t = 0; t < steps; t++) {
+    for (uint64_t i = 0; i < width; i++) {
+      size_t k = 0;
+      if (t > 0) {
+        uint32_t up = (uint32_t)((t - 1) * width + i); /* (t-1, i) */
+        if (i > 0) deps[k++] = up - 1;
+        deps[k++] = up;
+        if (i + 1 < width) deps[k++] = up + 1;
+      }
+      rc = aatgs_graph_add_task(g, type, aatgs_dist_sample(est, &r), deps, k, &id, err);
+      if (rc != AATGS_OK) return rc;
+    }
+  }
+  return AATGS_OK;
+}
+
+/* ---- fft ---- */
+
+static void fft_size(const aatgs_gen_args *a, uint64_t *tasks, uint64_t *edges) {
+  uint64_t k = arg_u(a, "log2_points"), pts = UINT64_C(1) << k;
+  *tasks = (k + 1) * pts;
+  *edges = 2 * k * pts;
+}
+
+static int fft_build(aatgs_graph *g, const aatgs_gen_args *a, uint64_t seed, aatgs_err *err) {
+  uint32_t type, id, deps[2];
+  aatgs_rng r;
+  const aatgs_dist *est = &arg(a, "est")->dist;
+  uint64_t k = arg_u(a, "log2_points");
+  uint32_t pts = (uint32_t)1 << k;
+  int rc = resolve_type(g, a, &type, err);
+  if (rc != AATGS_OK) return rc;
+  seed_rng(&r, a, seed);
+  for (uint32_t l = 0; l <= k; l++) {
+    for (uint32_t i = 0; i < pts; i++) {
+      uint32_t base = (l ? l - 1 : 0) * pts; /* first task of level l-1 */
+      deps[0] = base + i;
+      deps[1] = base + (i ^ ((uint32_t)1 << (l ? l - 1 : 0)));
+      rc = aatgs_graph_add_task(g, type, aatgs_dist_sample(est, &r), deps, l ? 2 : 0, &id, err);
+      if (rc != AATGS_OK) return rc;
+    }
+  }
+  return AATGS_OK;
+}
+
+/* ---- lu ---- */
+
+static void lu_size(const aatgs_gen_args *a, uint64_t *tasks, uint64_t *edges) {
+  uint64_t n = arg_u(a, "tiles");
+  *tasks = n + n * (n ? n - 1 : 0) + (n ? (n - 1) * n * (2 * n - 1) / 6 : 0);
+  *edges = n ? n * (n - 1) * (2 * n + 1) / 2 : 0;
+}
+
+/* Right-looking tiled LU without pivoting: every task depends on the last
+ * writer of each tile it reads or writes. Labels name the kernel and its
+ * tiles; gemm tasks are labelled lu_gemm(k,i,j) so that the cuda backend's
+ * Cholesky label parser never takes them for its own gemm(k,i,j). */
+static int lu_build(aatgs_graph *g, const aatgs_gen_args *a, uint64_t seed, aatgs_err *err) {
+  (void)seed;
+  uint32_t n = (uint32_t)arg_u(a, "tiles");
+  uint64_t b = arg_u(a, "tile");
+  aatgs_ns unit = arg(a, "unit")->ns;
+  uint32_t t_getrf, t_trsm_l, t_trsm_u, t_gemm;
+  if (aatgs_graph_add_type(g, "getrf", 2 * unit, AATGS_CLASS_KERNEL, &t_getrf) != AATGS_OK ||
+      aatgs_graph_add_type(g, "trsm_l", 3 * unit, AATGS_CLASS_KERNEL, &t_trsm_l) != AATGS_OK ||
+      aatgs_graph_add_type(g, "trsm_u", 3 * unit, AATGS_CLASS_KERNEL, &t_trsm_u) != AATGS_OK ||
+      aatgs_graph_add_type(g, "gemm", 6 * unit, AATGS_CLASS_KERNEL, &t_gemm) != AATGS_OK)
+    return aatgs_err_set(err, AATGS_EFULL, "lu: cannot register the tile kernel types");
+  uint32_t *lw = malloc((size_t)n * n * sizeof *lw); /* last writer of tile (r, c) */
+  if (!lw) return aatgs_err_set(err, AATGS_ENOMEM, "lu: out of memory");
+  for (size_t i = 0; i < (size_t)n * n; i++)
+    lw[i] = AATGS_TASK_NONE;
+#define LW(r, c) lw[(size_t)(r)*n + (c)]
+  int rc = AATGS_OK;
+  char label[64];
+  uint32_t deps[3], nd, id;
+#define ADD(type, est, lbl_fmt, ...)                                                               \
+  do {                                                                                             \
+    rc = aatgs_graph_add_task(g, type, est, deps, nd, &id, err);                                   \
+    if (rc != AATGS_OK) goto done;                                                                 \
+    snprintf(label, sizeof label, lbl_fmt, __VA_ARGS__);                                           \
+    if (aatgs_graph_set_label(g, id, label) != AATGS_OK ||                                         \
+        aatgs_graph_set_bytes(g, id, b * b * 8) != AATGS_OK) {                                     \
+      rc = aatgs_err_set(err, AATGS_ENOMEM, "lu: out of memory");                                  \
+      goto done;                                                                                   \
+    }                                                                                              \
+  } while (0)
+  for (uint32_t k = 0; k < n; k++) {
+    nd = 0;
+    if (LW(k, k) != AATGS_TASK_NONE) deps[nd++] = LW(k, k);
+    ADD(t_getrf, 2 * unit, "getrf(%u)", k);
+    uint32_t getrf = id;
+    LW(k, k) = id;
+    for (uint32_t j = k + 1; j < n; j++) { /* U[k][j] = L[k][k]^-1 A[k][j] */
+      nd = 0;
+      deps[nd++] = getrf;
+      if (LW(k, j) != AATGS_TASK_NONE) deps[nd++] = LW(k, j);
+      ADD(t_trsm_u, 3 * unit, "trsm_u(%u,%u)", k, j);
+      LW(k, j) = id;
+    }
+    for (uint32_t i = k + 1; i < n; i++) { /* L[i][k] = A[i][k] U[k][k]^-1 */
+      nd = 0;
+      deps[nd++] = getrf;
+      if (LW(i, k) != AATGS_TASK_NONE) deps[nd++] = LW(i, k);
+      ADD(t_trsm_l, 3 * unit, "trsm_l(%u,%u)", k, i);
+      LW(i, k) = id;
+    }
+    for (uint32_t i = k + 1; i < n; i++) {
+      for (uint32_t j = k + 1; j < n; j++) { /* A[i][j] -= L[i][k] U[k][j] */
+        nd = 0;
+        deps[nd++] = LW(i, k);
+        deps[nd++] = LW(k, j);
+        if (LW(i, j) != AATGS_TASK_NONE) deps[nd++] = LW(i, j);
+        ADD(t_gemm, 6 * unit, "lu_gemm(%u,%u,%u)", k, i, j);
+        LW(i, j) = id;
+      }
+    }
+  }
+#undef ADD
+#undef LW
+done:
+  free(lw);
+  return rc;
+}
+
+/* ---- gaussian_elimination ---- */
+
+static void ge_size(const aatgs_gen_args *a, uint64_t *tasks, uint64_t *edges) {
+  uint64_t n = arg_u(a, "n");
+  *tasks = n ? (n - 1) + n * (n - 1) / 2 : 0;
+  *edges = n >= 2 ? (n - 2) + (n - 1) * (n - 1) : 0;
+}
+
+/* Ids: step by step, P_k then U_{k,k+1} .. U_{k,n-1}. */
+static int ge_build(aatgs_graph *g, const aatgs_gen_args *a, uint64_t seed, aatgs_err *err) {
+  uint32_t type, id, piv, deps[2], *upd = NULL; /* upd[j]: U_{k-1,j} of the previous step */
+  aatgs_rng r;
+  const aatgs_dist *est = &arg(a, "est")->dist;
+  uint64_t n = arg_u(a, "n");
+  int rc = resolve_type(g, a, &type, err);
+  if (rc != AATGS_OK) return rc;
+  upd = malloc((size_t)n * sizeof *upd);
+  if (!upd) return aatgs_err_set(err, AATGS_ENOMEM, "out of memory");
+  seed_rng(&r, a, seed);
+  for (uint64_t k = 0; k + 1 < n; k++) {
+    rc = aatgs_graph_add_task(g, type, aatgs_dist_sample(est, &r), &upd[k], k ? 1 : 0, &piv, err);
+    if (rc != AATGS_OK) goto fail;
+    for (uint64_t j = k + 1; j < n; j++) {
+      deps[0] = piv;
+      deps[1] = k ? upd[j] : 0;
+      rc = aatgs_graph_add_task(g, type, aatgs_dist_sample(est, &r), deps, k ? 2 : 1, &id, err);
+      if (rc != AATGS_OK) goto fail;
+      upd[j] = id;
+    }
+  }
+fail:
+  free(upd);
+  return rc;
+}
+
 /* ---- registry ---- */
 
 static const aatgs_generator generators[] = {
@@ -606,6 +861,35 @@ static const aatgs_generator generators[] = {
      "N(N+1)(N+2)/6. Edges: (N-1)N(N+1)/2. Every task carries b x b x 8 bytes and a label "
      "such as gemm(k,i,j), from which the cuda backend runs the real cuSOLVER/cuBLAS kernels.",
      cholesky_params, NPARAMS(cholesky_params), cholesky_size, cholesky_build},
+    {"erdos_renyi", "random DAG: each pair i < j gets edge i -> j with probability p",
+     "n tasks; for every pair i < j, independently, edge i -> j with probability p (drawn from "
+     "the seed), so every edge goes from a lower to a higher id. Tasks: n. Edges: random, "
+     "binomial(n(n-1)/2, p), expected p x n(n-1)/2 (the size hint).",
+     erdos_renyi_params, NPARAMS(erdos_renyi_params), erdos_renyi_size, erdos_renyi_build},
+    {"stencil", "1D three-point stencil over width cells and steps time steps (diamond DAG)",
+     "Task (t, i), id t x width + i, depends on (t-1, i-1), (t-1, i) and (t-1, i+1) where "
+     "they exist. Tasks: width x steps. Edges: (steps - 1) x (3 x width - 2) (width 1: "
+     "steps - 1). Depth: steps.",
+     stencil_params, NPARAMS(stencil_params), stencil_size, stencil_build},
+    {"fft", "radix-2 FFT butterfly over 2^k points",
+     "k + 1 levels of 2^k tasks (level 0: the inputs); task (l, i), id l x 2^k + i, l >= 1, "
+     "depends on (l-1, i) and (l-1, i XOR 2^(l-1)). Tasks: (k + 1) x 2^k. Edges: 2k x 2^k. "
+     "Depth: k + 1.",
+     fft_params, NPARAMS(fft_params), fft_size, fft_build},
+    {"lu", "tiled LU factorization without pivoting (GETRF, TRSM, GEMM tiles)",
+     "Right-looking, N x N tiles of b x b doubles: getrf(k) factors A[k][k]; trsm_u(k,j), "
+     "j > k, solves A[k][j]; trsm_l(k,i), i > k, solves A[i][k]; gemm(k,i,j), i, j > k, "
+     "updates A[i][j]; each task depends on the last writer of every tile it touches. "
+     "Estimates in units of b^3/3 flops: getrf 2, trsm_l 3, trsm_u 3, gemm 6. Tasks: "
+     "N + N(N-1) + (N-1)N(2N-1)/6. Edges: N(N-1)(2N+1)/2. Every task carries b x b x 8 bytes "
+     "and a label: getrf(k), trsm_u(k,j), trsm_l(k,i), lu_gemm(k,i,j).",
+     lu_params, NPARAMS(lu_params), lu_size, lu_build},
+    {"gaussian_elimination", "the classic Gaussian elimination task graph of an n x n matrix",
+     "For k = 0 .. n-2: a pivot task P_k and update tasks U_{k,j}, j = k+1 .. n-1; P_k "
+     "(k > 0) depends on U_{k-1,k}; U_{k,j} depends on P_k and (k > 0) on U_{k-1,j}. Ids step "
+     "by step: P_k, then U_{k,k+1} .. U_{k,n-1}. Tasks: (n-1) + n(n-1)/2. Edges: "
+     "(n-2) + (n-1)^2. Depth: 2(n-1).",
+     gaussian_elimination_params, NPARAMS(gaussian_elimination_params), ge_size, ge_build},
 };
 #define NUM_GENERATORS (sizeof generators / sizeof generators[0])
 

@@ -12,7 +12,8 @@
  * scenario.c maps YAML onto these calls; the CLI can do the same from
  * `--param name=value`.
  *
- * Registered: chain, fork_join, layered, phase_pipeline. scenarios/README.md
+ * Registered: chain, fork_join, layered, phase_pipeline, cholesky, erdos_renyi,
+ * stencil, fft, lu, gaussian_elimination. scenarios/README.md
  * documents each one's parameters, structure and exact counts.
  */
 #ifndef AATGS_GENERATORS_H

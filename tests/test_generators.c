@@ -45,10 +45,12 @@ static void check_counts(const aatgs_gen_args *a, aatgs_graph *g, uint64_t tasks
 }
 
 Test(generators, registry_and_defaults) {
-  const char *names[] = {"chain", "fork_join", "layered", "phase_pipeline", "cholesky"};
+  const char *names[] = {"chain",    "fork_join",           "layered", "phase_pipeline",
+                         "cholesky", "erdos_renyi",         "stencil", "fft",
+                         "lu",       "gaussian_elimination"};
   char list[256];
-  cr_assert_eq(aatgs_generator_count(), 5);
-  for (size_t i = 0; i < 5; i++) {
+  cr_assert_eq(aatgs_generator_count(), 10);
+  for (size_t i = 0; i < 10; i++) {
     const aatgs_generator *g = aatgs_generator_at(i);
     cr_assert_str_eq(g->name, names[i]);
     cr_assert_eq(aatgs_generator_find(names[i]), g);
@@ -64,9 +66,10 @@ Test(generators, registry_and_defaults) {
     }
   }
   cr_assert_null(aatgs_generator_find("choleski"));
-  cr_assert_null(aatgs_generator_at(5));
+  cr_assert_null(aatgs_generator_at(10));
   aatgs_generator_names(list, sizeof list);
-  cr_assert_str_eq(list, "chain, fork_join, layered, phase_pipeline, cholesky");
+  cr_assert_str_eq(list, "chain, fork_join, layered, phase_pipeline, cholesky, erdos_renyi, "
+                         "stencil, fft, lu, gaussian_elimination");
 }
 
 Test(generators, chain_counts_and_order) {
@@ -500,4 +503,220 @@ Test(generators, cholesky_matches_the_reference_dag) {
   cr_assert_eq(edges, 30);
   cr_assert_eq(aatgs_graph_num_edges(g), 30);
   aatgs_graph_destroy(g);
+}
+
+static void set_u(aatgs_gen_args *a, const char *name, uint64_t v) {
+  char buf[32];
+  snprintf(buf, sizeof buf, "%llu", (unsigned long long)v);
+  set(a, name, buf);
+}
+
+/* erdos_renyi: n = 200, p = 0.1 over 20 seeds. Each count is Binomial(19900,
+ * 0.1): sd about 42.3; each seed within 5 sd, the mean over seeds within 5
+ * sd / sqrt(20). Every edge goes from a lower to a higher id. */
+Test(generators, erdos_renyi_counts_and_order) {
+  const uint32_t n = 200;
+  const double pairs = n * (n - 1) / 2.0, p = 0.1, mean = p * pairs, sd = sqrt(pairs * p * (1 - p));
+  double sum = 0;
+  aatgs_gen_args a = args_for("erdos_renyi");
+  set_u(&a, "n", n);
+  set(&a, "p", "0.1");
+  uint64_t st, se;
+  a.gen->size(&a, &st, &se);
+  cr_assert_eq(st, n);
+  cr_assert_eq(se, 1990);
+  for (uint64_t seed = 1; seed <= 20; seed++) {
+    aatgs_graph *g = generate(&a, seed);
+    uint64_t edges = 0;
+    cr_assert_eq(aatgs_graph_num_tasks(g), n);
+    for (uint32_t t = 0; t < n; t++) {
+      uint32_t np;
+      const uint32_t *ps = aatgs_graph_predecessors(g, t, &np);
+      for (uint32_t i = 0; i < np; i++)
+        cr_assert(ps[i] < t, "edge %u -> %u goes backwards", ps[i], t);
+      edges += np;
+    }
+    cr_assert_eq(edges, aatgs_graph_num_edges(g)); /* no duplicates merged */
+    cr_assert(fabs((double)edges - mean) < 5 * sd, "seed %llu: %llu edges, expected %.0f",
+              (unsigned long long)seed, (unsigned long long)edges, mean);
+    sum += (double)edges;
+    aatgs_graph_destroy(g);
+  }
+  cr_assert(fabs(sum / 20 - mean) < 5 * sd / sqrt(20.0), "mean edges %f", sum / 20);
+}
+
+Test(generators, erdos_renyi_extremes_and_determinism) {
+  aatgs_gen_args a = args_for("erdos_renyi");
+  set(&a, "n", "50");
+  set(&a, "p", "0");
+  aatgs_graph *g = generate(&a, 3);
+  check_counts(&a, g, 50, 0);
+  aatgs_graph_destroy(g);
+  set(&a, "p", "1");
+  g = generate(&a, 3);
+  check_counts(&a, g, 50, 50 * 49 / 2);
+  aatgs_graph_destroy(g);
+
+  a = args_for("erdos_renyi");
+  set(&a, "n", "300");
+  set(&a, "p", "0.05");
+  set(&a, "est", "uniform(1ms, 9ms)");
+  aatgs_graph *g1 = generate(&a, 42), *g2 = generate(&a, 42), *g3 = generate(&a, 43);
+  cr_assert(same_graph(g1, g2), "same seed, different graphs");
+  cr_assert(!same_graph(g1, g3), "different seeds, same graph");
+  aatgs_graph_destroy(g1);
+  aatgs_graph_destroy(g2);
+  aatgs_graph_destroy(g3);
+}
+
+/* stencil: width x steps tasks, (steps-1)(3 width - 2) edges, critical path
+ * steps x est with a fixed estimate, depth steps. */
+Test(generators, stencil_counts_and_critical_path) {
+  const unsigned cases[][2] = {{1, 1}, {1, 5}, {2, 1}, {2, 3}, {7, 4}, {16, 16}, {100, 3}};
+  for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+    uint64_t w = cases[c][0], s = cases[c][1];
+    aatgs_gen_args a = args_for("stencil");
+    set_u(&a, "width", w);
+    set_u(&a, "steps", s);
+    set(&a, "est", "3ms");
+    aatgs_graph *g = generate(&a, 1);
+    check_counts(&a, g, w * s, w == 1 ? s - 1 : (s - 1) * (3 * w - 2));
+    cr_assert_eq(aatgs_graph_critical_path(g), (aatgs_ns)s * 3 * AATGS_NS_PER_MS, "%llux%llu",
+                 (unsigned long long)w, (unsigned long long)s);
+    cr_assert_eq(aatgs_graph_depth(g), s);
+    if (s > 1 && w > 2) { /* (1, 1) depends on (0, 0), (0, 1), (0, 2) */
+      uint32_t np;
+      aatgs_graph_predecessors(g, (uint32_t)w + 1, &np);
+      cr_assert_eq(np, 3);
+      for (uint32_t i = 0; i < 3; i++)
+        cr_assert(has_pred(g, (uint32_t)w + 1, i));
+    }
+    aatgs_graph_destroy(g);
+  }
+}
+
+/* fft: (k+1) 2^k tasks, 2k 2^k edges, depth k+1, butterfly partners. */
+Test(generators, fft_counts_and_butterfly) {
+  for (uint64_t k = 1; k <= 8; k++) {
+    uint64_t pts = UINT64_C(1) << k;
+    aatgs_gen_args a = args_for("fft");
+    set_u(&a, "log2_points", k);
+    aatgs_graph *g = generate(&a, 1);
+    check_counts(&a, g, (k + 1) * pts, 2 * k * pts);
+    cr_assert_eq(aatgs_graph_depth(g), k + 1);
+    for (uint32_t l = 1; l <= k; l++)
+      for (uint32_t i = 0; i < pts; i++) {
+        uint32_t t = l * (uint32_t)pts + i, up = (l - 1) * (uint32_t)pts, np;
+        aatgs_graph_predecessors(g, t, &np);
+        cr_assert_eq(np, 2);
+        cr_assert(has_pred(g, t, up + i));
+        cr_assert(has_pred(g, t, up + (i ^ (1u << (l - 1)))));
+      }
+    aatgs_graph_destroy(g);
+  }
+}
+
+/* Edges of tiled LU by a direct last-writer simulation: the tasks in program
+ * order, each with the tiles it touches; an edge from the last writer of
+ * each, duplicates counted once. */
+static uint64_t lu_edges_brute(uint32_t n) {
+  int64_t lw[16][16];
+  int64_t next = 0;
+  uint64_t edges = 0;
+  for (uint32_t r = 0; r < n; r++)
+    for (uint32_t c = 0; c < n; c++)
+      lw[r][c] = -1;
+  for (uint32_t k = 0; k < n; k++) {
+    /* tasks: (kind, i, j) -> tiles touched, tile written */
+    uint32_t cnt = 1 + 2 * (n - 1 - k) + (n - 1 - k) * (n - 1 - k);
+    for (uint32_t q = 0; q < cnt; q++) {
+      uint32_t tr[3][2], nt = 0, wr, wc;
+      if (q == 0) { /* getrf */
+        wr = k, wc = k;
+      } else if (q <= n - 1 - k) { /* trsm_u(k, j) */
+        uint32_t j = k + q;
+        tr[nt][0] = k, tr[nt][1] = k, nt++;
+        wr = k, wc = j;
+      } else if (q <= 2 * (n - 1 - k)) { /* trsm_l(k, i) */
+        uint32_t i = k + q - (n - 1 - k);
+        tr[nt][0] = k, tr[nt][1] = k, nt++;
+        wr = i, wc = k;
+      } else { /* gemm(k, i, j) */
+        uint32_t x = q - 1 - 2 * (n - 1 - k), i = k + 1 + x / (n - 1 - k),
+                 j = k + 1 + x % (n - 1 - k);
+        tr[nt][0] = i, tr[nt][1] = k, nt++;
+        tr[nt][0] = k, tr[nt][1] = j, nt++;
+        wr = i, wc = j;
+      }
+      tr[nt][0] = wr, tr[nt][1] = wc, nt++;
+      int64_t seen[3];
+      uint32_t ns = 0;
+      for (uint32_t x = 0; x < nt; x++) {
+        int64_t w = lw[tr[x][0]][tr[x][1]], dup = 0;
+        if (w < 0) continue;
+        for (uint32_t y = 0; y < ns; y++)
+          dup |= seen[y] == w;
+        if (!dup) seen[ns++] = w;
+      }
+      edges += ns;
+      lw[wr][wc] = next++;
+    }
+  }
+  return edges;
+}
+
+Test(generators, lu_counts_and_brute_force_edges) {
+  for (uint64_t n = 1; n <= 10; n++) {
+    aatgs_gen_args a = args_for("lu");
+    set_u(&a, "tiles", n);
+    set(&a, "unit", "1us");
+    aatgs_graph *g = generate(&a, 1); /* finalize succeeds: acyclic */
+    uint64_t tasks = n + n * (n - 1) + (n - 1) * n * (2 * n - 1) / 6;
+    uint64_t brute = lu_edges_brute((uint32_t)n);
+    check_counts(&a, g, tasks, brute);
+    cr_assert_eq(brute, n * (n - 1) * (2 * n + 1) / 2, "N=%llu", (unsigned long long)n);
+    /* Work: getrf 2, trsm 3, gemm 6 units each. */
+    uint64_t sq = (n - 1) * n * (2 * n - 1) / 6;
+    cr_assert_eq(aatgs_graph_total_work(g), (aatgs_ns)(2 * n + 3 * n * (n - 1) + 6 * sq) * 1000,
+                 "N=%llu", (unsigned long long)n);
+    cr_assert_str_eq(aatgs_graph_task_label(g, 0), "getrf(0)");
+    cr_assert_eq(aatgs_graph_task_bytes(g, 0), 256 * 256 * 8);
+    aatgs_graph_destroy(g);
+  }
+}
+
+/* Gaussian elimination against the definition: ids P_k, U_{k,k+1..n-1} step
+ * by step; the expected predecessors are built from the definition, edges
+ * counted and compared with (n-2) + (n-1)^2. */
+Test(generators, gaussian_elimination_brute_force) {
+  for (uint32_t n = 2; n <= 12; n++) {
+    aatgs_gen_args a = args_for("gaussian_elimination");
+    set_u(&a, "n", n);
+    aatgs_graph *g = generate(&a, 1);
+    uint32_t pid[16], uid[16][16], id = 0;
+    for (uint32_t k = 0; k + 1 < n; k++) {
+      pid[k] = id++;
+      for (uint32_t j = k + 1; j < n; j++)
+        uid[k][j] = id++;
+    }
+    uint64_t edges = 0;
+    for (uint32_t k = 0; k + 1 < n; k++) {
+      uint32_t np;
+      aatgs_graph_predecessors(g, pid[k], &np);
+      cr_assert_eq(np, k ? 1u : 0u);
+      if (k) cr_assert(has_pred(g, pid[k], uid[k - 1][k]));
+      edges += k ? 1 : 0;
+      for (uint32_t j = k + 1; j < n; j++) {
+        aatgs_graph_predecessors(g, uid[k][j], &np);
+        cr_assert_eq(np, k ? 2u : 1u);
+        cr_assert(has_pred(g, uid[k][j], pid[k]));
+        if (k) cr_assert(has_pred(g, uid[k][j], uid[k - 1][j]));
+        edges += k ? 2 : 1;
+      }
+    }
+    cr_assert_eq(edges, (uint64_t)(n - 2) + (uint64_t)(n - 1) * (n - 1), "n=%u", n);
+    check_counts(&a, g, (n - 1) + n * (n - 1) / 2, edges);
+    cr_assert_eq(aatgs_graph_depth(g), 2 * (n - 1));
+    aatgs_graph_destroy(g);
+  }
 }

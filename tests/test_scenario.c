@@ -55,7 +55,7 @@ Test(scenario_errors, unknown_top_level_key) {
 Test(scenario_errors, unknown_generator_lists_known) {
   parse_fails("name: a\ngenerator: choleski\n", AATGS_ENOENT,
               "x.yaml:2:12: unknown generator \"choleski\" (known: chain, fork_join, layered, "
-              "phase_pipeline, cholesky)");
+              "phase_pipeline, cholesky, erdos_renyi, stencil, fft, lu, gaussian_elimination)");
 }
 
 Test(scenario_errors, unknown_parameter_lists_valid) {
