@@ -3,7 +3,9 @@
 #  1. the normal build: every Criterion test through ctest;
 #  2. a ThreadSanitizer build: the lock-free ring, the SQLite writer thread and
 #     the dispatch loop (TSan is what proves the SPSC ring correct);
-#  3. an AddressSanitizer + UndefinedBehaviorSanitizer build: every test.
+#  3. an AddressSanitizer + UndefinedBehaviorSanitizer build: every test;
+#  4. a fuzz smoke test: every parser's libFuzzer target for 15 s
+#     (scripts/fuzz.sh SECONDS runs them longer).
 # AATGS_DATA_DIR points tests that use real graphs at ../shared/data.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -32,3 +34,6 @@ cmake --build "$root/build-asan" -j"$jobs" >/dev/null
 ASAN_OPTIONS="detect_leaks=1" LSAN_OPTIONS="suppressions=$root/tests/support/lsan.supp" \
   UBSAN_OPTIONS="print_stacktrace=1" \
   ctest --test-dir "$root/build-asan" --output-on-failure -j"$jobs"
+
+echo "== fuzz smoke test (15 s per parser)"
+"$root/scripts/fuzz.sh" 15
