@@ -3,9 +3,9 @@
 #  1. the normal build: every Criterion test through ctest;
 #  2. a ThreadSanitizer build: the lock-free ring, the SQLite writer thread and
 #     the dispatch loop (TSan is what proves the SPSC ring correct);
-#  3. an AddressSanitizer + UndefinedBehaviorSanitizer build: every test;
-#  4. a fuzz smoke test: every parser's libFuzzer target for 15 s
-#     (scripts/fuzz.sh SECONDS runs them longer).
+#  3. a fuzz smoke test: every parser's libFuzzer target for 15 s
+#     (scripts/fuzz.sh SECONDS runs them longer);
+#  4. an AddressSanitizer + UndefinedBehaviorSanitizer build: every test.
 # AATGS_DATA_DIR points tests that use real graphs at ../shared/data.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -27,6 +27,9 @@ TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" \
   ctest --test-dir "$root/build-tsan" --output-on-failure -j"$jobs" -R 'test_(ring|sqlite_sink|dispatch)'
 unset AATGS_STRESS_ITEMS
 
+echo "== fuzz smoke test (15 s per parser)"
+"$root/scripts/fuzz.sh" 15
+
 echo "== AddressSanitizer + UndefinedBehaviorSanitizer"
 cmake -S "$root" -B "$root/build-asan" -DCMAKE_BUILD_TYPE=Debug -DAATGS_SANITIZE=address \
   -DAATGS_BENCH=OFF >/dev/null
@@ -34,6 +37,3 @@ cmake --build "$root/build-asan" -j"$jobs" >/dev/null
 ASAN_OPTIONS="detect_leaks=1" LSAN_OPTIONS="suppressions=$root/tests/support/lsan.supp" \
   UBSAN_OPTIONS="print_stacktrace=1" \
   ctest --test-dir "$root/build-asan" --output-on-failure -j"$jobs"
-
-echo "== fuzz smoke test (15 s per parser)"
-"$root/scripts/fuzz.sh" 15
