@@ -4,6 +4,7 @@
 #include "generators.h"
 
 #include <math.h>
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -530,6 +531,31 @@ fail:
   return rc;
 }
 
+/* Adds a tile task of the tiled factorizations: its label (printf-style) and
+ * its b x b x 8 bytes. `who` names the generator in messages. */
+static int add_tile_task(aatgs_graph *g, uint32_t type, aatgs_ns est, const uint32_t *deps,
+                         uint32_t nd, uint64_t bytes, const char *who, uint32_t *id, aatgs_err *err,
+                         const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 10, 11)))
+#endif
+    ;
+static int add_tile_task(aatgs_graph *g, uint32_t type, aatgs_ns est, const uint32_t *deps,
+                         uint32_t nd, uint64_t bytes, const char *who, uint32_t *id, aatgs_err *err,
+                         const char *fmt, ...) {
+  char label[64];
+  va_list ap;
+  int rc = aatgs_graph_add_task(g, type, est, deps, nd, id, err);
+  if (rc != AATGS_OK) return rc;
+  va_start(ap, fmt);
+  vsnprintf(label, sizeof label, fmt, ap);
+  va_end(ap);
+  if (aatgs_graph_set_label(g, *id, label) != AATGS_OK ||
+      aatgs_graph_set_bytes(g, *id, bytes) != AATGS_OK)
+    return aatgs_err_set(err, AATGS_ENOMEM, "%s: out of memory", who);
+  return AATGS_OK;
+}
+
 /* ---- cholesky ---- */
 
 static void cholesky_size(const aatgs_gen_args *a, uint64_t *tasks, uint64_t *edges) {
@@ -558,18 +584,11 @@ static int cholesky_build(aatgs_graph *g, const aatgs_gen_args *a, uint64_t seed
     lw[i] = AATGS_TASK_NONE;
 #define LW(r, c) lw[(size_t)(r)*n + (c)]
   int rc = AATGS_OK;
-  char label[64];
   uint32_t deps[3], nd, id;
-#define ADD(type, est, lbl_fmt, ...)                                                               \
+#define ADD(type, est, ...)                                                                        \
   do {                                                                                             \
-    rc = aatgs_graph_add_task(g, type, est, deps, nd, &id, err);                                   \
+    rc = add_tile_task(g, type, est, deps, nd, b * b * 8, "cholesky", &id, err, __VA_ARGS__);      \
     if (rc != AATGS_OK) goto done;                                                                 \
-    snprintf(label, sizeof label, lbl_fmt, __VA_ARGS__);                                           \
-    if (aatgs_graph_set_label(g, id, label) != AATGS_OK ||                                         \
-        aatgs_graph_set_bytes(g, id, b * b * 8) != AATGS_OK) {                                     \
-      rc = aatgs_err_set(err, AATGS_ENOMEM, "cholesky: out of memory");                            \
-      goto done;                                                                                   \
-    }                                                                                              \
   } while (0)
   for (uint32_t k = 0; k < n; k++) {
     nd = 0;
@@ -742,18 +761,11 @@ static int lu_build(aatgs_graph *g, const aatgs_gen_args *a, uint64_t seed, aatg
     lw[i] = AATGS_TASK_NONE;
 #define LW(r, c) lw[(size_t)(r)*n + (c)]
   int rc = AATGS_OK;
-  char label[64];
   uint32_t deps[3], nd, id;
-#define ADD(type, est, lbl_fmt, ...)                                                               \
+#define ADD(type, est, ...)                                                                        \
   do {                                                                                             \
-    rc = aatgs_graph_add_task(g, type, est, deps, nd, &id, err);                                   \
+    rc = add_tile_task(g, type, est, deps, nd, b * b * 8, "lu", &id, err, __VA_ARGS__);            \
     if (rc != AATGS_OK) goto done;                                                                 \
-    snprintf(label, sizeof label, lbl_fmt, __VA_ARGS__);                                           \
-    if (aatgs_graph_set_label(g, id, label) != AATGS_OK ||                                         \
-        aatgs_graph_set_bytes(g, id, b * b * 8) != AATGS_OK) {                                     \
-      rc = aatgs_err_set(err, AATGS_ENOMEM, "lu: out of memory");                                  \
-      goto done;                                                                                   \
-    }                                                                                              \
   } while (0)
   for (uint32_t k = 0; k < n; k++) {
     nd = 0;

@@ -11,7 +11,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   aatgs_graph *g = NULL;
   aatgs_err e;
   if (aatgs_graph_create(&g, 0, 0) != AATGS_OK) return 0;
-  if (aatgs_import_dot(g, path, 1, &e) == AATGS_OK && aatgs_graph_finalize(g, &e) == AATGS_OK) aatgs_graph_reset(g);
+  if (aatgs_import_dot(g, path, 1, &e) == AATGS_OK && aatgs_graph_finalize(g, &e) == AATGS_OK)
+    aatgs_graph_reset(g);
   aatgs_graph_destroy(g);
   return 0;
 }

@@ -11,7 +11,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   aatgs_graph *g = NULL;
   aatgs_err e;
   if (aatgs_graph_create(&g, 0, 0) != AATGS_OK) return 0;
-  if (aatgs_import_stg(g, path, AATGS_TT_CUSTOM, 1000, &e) == AATGS_OK && aatgs_graph_finalize(g, &e) == AATGS_OK) aatgs_graph_reset(g);
+  if (aatgs_import_stg(g, path, AATGS_TT_CUSTOM, 1000, &e) == AATGS_OK &&
+      aatgs_graph_finalize(g, &e) == AATGS_OK)
+    aatgs_graph_reset(g);
   aatgs_graph_destroy(g);
   return 0;
 }
