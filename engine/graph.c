@@ -23,10 +23,12 @@ struct aatgs_graph {
   /* Edges while building; freed by finalize. */
   edge *edges;
   uint64_t ne, ecap;
+  uint64_t *ebytes; /* bytes per building edge; lazily allocated (ecap entries) */
 
   /* After finalize. */
   int finalized;
   uint32_t *succ_off, *succ, *pred_off, *pred;
+  uint64_t *pred_bytes; /* parallel to pred; NULL when no edge carries bytes */
   uint64_t n_edges;
   uint32_t *topo;
   aatgs_ns *rank;
@@ -116,6 +118,8 @@ static void free_analysis(aatgs_graph *g) {
   free(g->start);
   free(g->end);
   free(g->readyq);
+  free(g->pred_bytes);
+  g->pred_bytes = NULL;
   g->succ_off = g->succ = g->pred_off = g->pred = g->topo = g->pending = g->readyq = NULL;
   g->rank = g->start = g->end = NULL;
 }
@@ -133,6 +137,7 @@ void aatgs_graph_destroy(aatgs_graph *g) {
   free(g->blocks);
   free(g->labels);
   free(g->edges);
+  free(g->ebytes);
   free_analysis(g);
   free(g);
 }
@@ -189,6 +194,12 @@ static int push_edge(aatgs_graph *g, uint32_t src, uint32_t dst) {
     edge *e = realloc(g->edges, cap * sizeof *e);
     if (!e) return AATGS_ENOMEM;
     g->edges = e;
+    if (g->ebytes) {
+      uint64_t *b = realloc(g->ebytes, cap * sizeof *b);
+      if (!b) return AATGS_ENOMEM;
+      memset(b + g->ecap, 0, (cap - g->ecap) * sizeof *b);
+      g->ebytes = b;
+    }
     g->ecap = cap;
   }
   g->edges[g->ne].src = src;
@@ -229,6 +240,34 @@ int aatgs_graph_add_edge(aatgs_graph *g, uint32_t src, uint32_t dst, aatgs_err *
     return aatgs_err_set(err, AATGS_ENOENT, "edge %u -> %u: unknown task (only %u tasks exist)",
                          src, dst, g->n);
   if (push_edge(g, src, dst) != AATGS_OK) return aatgs_err_set(err, AATGS_ENOMEM, "out of memory");
+  return AATGS_OK;
+}
+
+int aatgs_graph_add_edge_bytes(aatgs_graph *g, uint32_t src, uint32_t dst, uint64_t bytes,
+                               aatgs_err *err) {
+  int rc = aatgs_graph_add_edge(g, src, dst, err);
+  if (rc != AATGS_OK || bytes == 0) return rc;
+  if (!g->ebytes) {
+    g->ebytes = calloc(g->ecap, sizeof *g->ebytes);
+    if (!g->ebytes) {
+      g->ne--;
+      return aatgs_err_set(err, AATGS_ENOMEM, "out of memory");
+    }
+  }
+  g->ebytes[g->ne - 1] = bytes;
+  return AATGS_OK;
+}
+
+int aatgs_graph_set_dep_bytes(aatgs_graph *g, uint32_t task, uint64_t bytes, aatgs_err *err) {
+  if (g->finalized) return aatgs_err_set(err, AATGS_ESTATE, "graph is finalized; cannot set bytes");
+  if (bytes == 0) return AATGS_OK;
+  if (!g->ebytes) {
+    g->ebytes = calloc(g->ecap ? g->ecap : 1, sizeof *g->ebytes);
+    if (!g->ebytes) return aatgs_err_set(err, AATGS_ENOMEM, "out of memory");
+  }
+  /* add_task appends a task's dependency edges last: walk back over them. */
+  for (uint64_t i = g->ne; i-- > 0 && g->edges[i].dst == task;)
+    g->ebytes[i] = bytes;
   return AATGS_OK;
 }
 
@@ -416,6 +455,26 @@ done:
   return rc;
 }
 
+/* Moves the building edges' bytes onto the predecessor CSR (sorted, deduped:
+ * a duplicate edge keeps its largest size). */
+static int fill_pred_bytes(aatgs_graph *g) {
+  g->pred_bytes = calloc(g->n_edges ? g->n_edges : 1, sizeof *g->pred_bytes);
+  if (!g->pred_bytes) return AATGS_ENOMEM;
+  for (uint64_t i = 0; i < g->ne; i++) {
+    if (!g->ebytes[i]) continue;
+    uint32_t lo = g->pred_off[g->edges[i].dst], hi = g->pred_off[g->edges[i].dst + 1];
+    while (lo < hi) { /* lower bound of src in the sorted list */
+      uint32_t mid = lo + (hi - lo) / 2;
+      if (g->pred[mid] < g->edges[i].src)
+        lo = mid + 1;
+      else
+        hi = mid;
+    }
+    if (g->ebytes[i] > g->pred_bytes[lo]) g->pred_bytes[lo] = g->ebytes[i];
+  }
+  return AATGS_OK;
+}
+
 int aatgs_graph_finalize(aatgs_graph *g, aatgs_err *err) {
   uint32_t n = g->n;
   uint32_t *level = NULL, *width = NULL;
@@ -425,6 +484,7 @@ int aatgs_graph_finalize(aatgs_graph *g, aatgs_err *err) {
   if (build_csr(n, g->edges, g->ne, 0, &g->succ_off, &g->succ, &g->n_edges) != AATGS_OK ||
       build_csr(n, g->edges, g->ne, 1, &g->pred_off, &g->pred, &np) != AATGS_OK)
     goto nomem;
+  if (g->ebytes && fill_pred_bytes(g) != AATGS_OK) goto nomem;
   g->topo = malloc(((size_t)n + 1) * sizeof *g->topo);
   g->rank = malloc(((size_t)n + 1) * sizeof *g->rank);
   g->pending = malloc(((size_t)n + 1) * sizeof *g->pending);
@@ -467,7 +527,9 @@ int aatgs_graph_finalize(aatgs_graph *g, aatgs_err *err) {
   free(level);
   free(width);
   free(g->edges);
+  free(g->ebytes);
   g->edges = NULL;
+  g->ebytes = NULL;
   g->ne = g->ecap = 0;
   g->finalized = 1;
   aatgs_graph_reset(g);
@@ -507,6 +569,10 @@ const uint32_t *aatgs_graph_successors(const aatgs_graph *g, uint32_t t, uint32_
   *n = g->succ_off[t + 1] - g->succ_off[t];
   return g->succ + g->succ_off[t];
 }
+const uint64_t *aatgs_graph_predecessor_bytes(const aatgs_graph *g, uint32_t t) {
+  return g->pred_bytes ? g->pred_bytes + g->pred_off[t] : NULL;
+}
+
 const uint32_t *aatgs_graph_predecessors(const aatgs_graph *g, uint32_t t, uint32_t *n) {
   *n = g->pred_off[t + 1] - g->pred_off[t];
   return g->pred + g->pred_off[t];
@@ -533,11 +599,13 @@ size_t aatgs_graph_memory_bytes(const aatgs_graph *g) {
   if (g->blocks) total += (size_t)g->cap * sizeof *g->blocks;
   if (g->labels) total += (size_t)g->cap * sizeof *g->labels;
   total += g->ecap * sizeof *g->edges;
+  if (g->ebytes) total += g->ecap * sizeof *g->ebytes;
   if (g->finalized) {
     size_t n1 = (size_t)g->n + 1;
     total += 2 * n1 * sizeof(uint32_t) + 2 * g->n_edges * sizeof(uint32_t); /* CSR */
     total += n1 * (sizeof *g->topo + sizeof *g->rank + sizeof *g->pending + sizeof *g->start +
                    sizeof *g->end + sizeof *g->readyq);
+    if (g->pred_bytes) total += g->n_edges * sizeof *g->pred_bytes;
   }
   return total;
 }

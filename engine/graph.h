@@ -98,6 +98,14 @@ int aatgs_graph_add_task(aatgs_graph *g, uint32_t type, aatgs_ns est_ns, const u
 /* Adds an edge src -> dst between existing tasks (importers use this; it can
  * create cycles, which finalize detects). Self-loops are cycles. */
 int aatgs_graph_add_edge(aatgs_graph *g, uint32_t src, uint32_t dst, aatgs_err *err);
+/* Adds an edge src -> dst that carries `bytes` of data (0: like add_edge).
+ * A duplicate edge keeps the largest size. Backends charge a transfer for it
+ * when src and dst run on different streams (profile edge_gbps/edge_latency). */
+int aatgs_graph_add_edge_bytes(aatgs_graph *g, uint32_t src, uint32_t dst, uint64_t bytes,
+                               aatgs_err *err);
+/* Sets the bytes of every dependency edge of `task`, the task most recently
+ * added with add_task (generators use this after add_task). Before finalize. */
+int aatgs_graph_set_dep_bytes(aatgs_graph *g, uint32_t task, uint64_t bytes, aatgs_err *err);
 /* Optional per-task attributes; set before or after finalize, before a run. */
 int aatgs_graph_set_bytes(aatgs_graph *g, uint32_t task, uint64_t bytes);
 int aatgs_graph_set_blocks(aatgs_graph *g, uint32_t task, uint32_t blocks);
@@ -128,6 +136,9 @@ const char *aatgs_graph_task_label(const aatgs_graph *g, uint32_t task); /* NULL
  * the graph. */
 const uint32_t *aatgs_graph_successors(const aatgs_graph *g, uint32_t task, uint32_t *n);
 const uint32_t *aatgs_graph_predecessors(const aatgs_graph *g, uint32_t task, uint32_t *n);
+/* Bytes carried by each predecessor edge, parallel to aatgs_graph_predecessors
+ * (after finalize); NULL when no edge of the graph carries bytes. */
+const uint64_t *aatgs_graph_predecessor_bytes(const aatgs_graph *g, uint32_t task);
 /* A topological order of all tasks (after finalize); belongs to the graph. */
 const uint32_t *aatgs_graph_topo_order(const aatgs_graph *g);
 /* Kahn topological sort into out[n_tasks] (works before finalize too).

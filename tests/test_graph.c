@@ -247,3 +247,43 @@ Test(graph, one_million_tasks, .timeout = 60) {
   cr_assert_eq(aatgs_graph_num_completed(g), L * W);
   aatgs_graph_destroy(g);
 }
+
+Test(graph, edge_bytes_follow_the_predecessor_lists) {
+  aatgs_graph *g = mk();
+  aatgs_err e;
+  uint32_t a = add(g, AATGS_TT_CUSTOM, 0, NULL, 0);
+  uint32_t b = add(g, AATGS_TT_CUSTOM, 0, NULL, 0);
+  uint32_t c = add(g, AATGS_TT_CUSTOM, 0, NULL, 0);
+  uint32_t deps[] = {a, b};
+  uint32_t d = add(g, AATGS_TT_CUSTOM, 0, deps, 2);
+  cr_assert_eq(aatgs_graph_set_dep_bytes(g, d, 100, &e), AATGS_OK);
+  /* Added out of order, with a duplicate that keeps the larger size. */
+  cr_assert_eq(aatgs_graph_add_edge_bytes(g, c, d, 7, &e), AATGS_OK);
+  cr_assert_eq(aatgs_graph_add_edge_bytes(g, a, d, 300, &e), AATGS_OK);
+  cr_assert_eq(aatgs_graph_add_edge(g, a, b, &e), AATGS_OK);
+  cr_assert_eq(aatgs_graph_finalize(g, &e), AATGS_OK, "%s", e.msg);
+  cr_assert_eq(aatgs_graph_num_edges(g), 4);
+  uint32_t n;
+  const uint32_t *p = aatgs_graph_predecessors(g, d, &n);
+  const uint64_t *pb = aatgs_graph_predecessor_bytes(g, d);
+  cr_assert_not_null(pb);
+  cr_assert_eq(n, 3);
+  cr_assert_eq(p[0], a);
+  cr_assert_eq(pb[0], 300);
+  cr_assert_eq(p[1], b);
+  cr_assert_eq(pb[1], 100);
+  cr_assert_eq(p[2], c);
+  cr_assert_eq(pb[2], 7);
+  cr_assert_eq(aatgs_graph_predecessor_bytes(g, b)[0], 0);
+  aatgs_graph_destroy(g);
+}
+
+Test(graph, no_edge_bytes_means_no_array) {
+  aatgs_graph *g = mk();
+  aatgs_err e;
+  uint32_t a = add(g, AATGS_TT_CUSTOM, 0, NULL, 0);
+  add(g, AATGS_TT_CUSTOM, 0, &a, 1);
+  cr_assert_eq(aatgs_graph_finalize(g, &e), AATGS_OK);
+  cr_assert_null(aatgs_graph_predecessor_bytes(g, 1));
+  aatgs_graph_destroy(g);
+}
