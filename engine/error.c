@@ -18,6 +18,7 @@ const char *aatgs_strerror(int code) {
   case AATGS_ESTATE: return "invalid state";
   case AATGS_EBACKEND: return "backend failure";
   case AATGS_EDB: return "database error";
+  case AATGS_ENODATA: return "data set not present";
   default: return "unknown error";
   }
 }

@@ -22,6 +22,7 @@
 #define AATGS_ESTATE (-8)   /* call not valid in the object's current state */
 #define AATGS_EBACKEND (-9) /* the backend (device, simulator) failed */
 #define AATGS_EDB (-10)     /* the database refused (locked, full, corrupt) */
+#define AATGS_ENODATA (-11) /* a real data set the input names is not present ($AATGS_DATA_DIR) */
 
 #define AATGS_ERR_MSG_MAX 512
 
