@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 typedef struct stg_task {
   uint64_t time;
@@ -60,10 +61,20 @@ int aatgs_import_stg(aatgs_graph *g, const char *path, uint32_t type, aatgs_ns u
                            ln);
         goto done;
       }
+      /* Every task line takes at least 6 bytes ("0 0 0\n"): a count the
+       * file cannot hold is an error now, not a huge allocation. */
+      struct stat sb;
+      if (fstat(fileno(f), &sb) == 0 && S_ISREG(sb.st_mode) &&
+          (n + 2) * 6 > (uint64_t)sb.st_size + 6) {
+        rc = aatgs_err_set(err, AATGS_EINVAL,
+                           "%s:%d: declares %llu tasks, but the file (%lld bytes) cannot hold "
+                           "%llu task lines",
+                           path, ln, (unsigned long long)n, (long long)sb.st_size,
+                           (unsigned long long)(n + 2));
+        goto done;
+      }
       t = calloc(n + 2, sizeof *t);
       if (!t) goto nomem;
-      for (uint64_t i = 0; i < n + 2; i++)
-        t[i].line = 0;
       have_n = 1;
       continue;
     }
