@@ -8,9 +8,14 @@
 
 int aatgs__cmd_run(int argc, char **argv);
 int aatgs__cmd_report(int argc, char **argv);
+int aatgs__cmd_plot(int argc, char **argv);
 int aatgs__cmd_list(int argc, char **argv);
 int aatgs__cmd_graph(int argc, char **argv);
 int aatgs__cmd_calibrate(int argc, char **argv);
+int aatgs__cmd_trace(int argc, char **argv);
+int aatgs__cmd_merge(int argc, char **argv);
+int aatgs__cmd_explain(int argc, char **argv);
+int aatgs__cmd_gate(int argc, char **argv);
 
 /* Directory of the default suite: $AATGS_SCENARIO_DIR, else the source tree's
  * scenarios/default. */

@@ -22,9 +22,14 @@ static void usage(FILE *f) {
         "  run [SCENARIO|DIR ...]   run scenarios under every policy and record to SQLite\n"
         "                           (no argument: the default suite)\n"
         "  report [--db FILE]       comparison table of the runs in a database\n"
+        "  plot [--db FILE] [FIGURE ...]  figures of a database (gnuplot; PNG and SVG)\n"
+        "  gate --baseline A --candidate B   performance gate: fails on a regression (CI)\n"
         "  list policies|scenarios|backends|generators\n"
         "  graph SCENARIO           statistics of a scenario's task graph\n"
         "  calibrate [-o FILE]      measure a machine profile on the GPU (needs CUDA)\n"
+        "  trace --run ID [--out FILE]   one run as Chrome/Perfetto trace JSON (ui.perfetto.dev)\n"
+        "  merge OUT.db IN.db...    combine databases without duplicating runs\n"
+        "  explain --run ID --task T   why a task ran when it did: the decisions around it\n"
         "\n"
         "Run `aatgs <command> --help` for a command's options.\n",
         f);
@@ -42,9 +47,14 @@ int main(int argc, char **argv) {
   const char *cmd = argv[1];
   if (!strcmp(cmd, "run")) return aatgs__cmd_run(argc - 1, argv + 1);
   if (!strcmp(cmd, "report")) return aatgs__cmd_report(argc - 1, argv + 1);
+  if (!strcmp(cmd, "plot")) return aatgs__cmd_plot(argc - 1, argv + 1);
+  if (!strcmp(cmd, "gate")) return aatgs__cmd_gate(argc - 1, argv + 1);
   if (!strcmp(cmd, "list")) return aatgs__cmd_list(argc - 1, argv + 1);
   if (!strcmp(cmd, "graph")) return aatgs__cmd_graph(argc - 1, argv + 1);
   if (!strcmp(cmd, "calibrate")) return aatgs__cmd_calibrate(argc - 1, argv + 1);
+  if (!strcmp(cmd, "trace")) return aatgs__cmd_trace(argc - 1, argv + 1);
+  if (!strcmp(cmd, "merge")) return aatgs__cmd_merge(argc - 1, argv + 1);
+  if (!strcmp(cmd, "explain")) return aatgs__cmd_explain(argc - 1, argv + 1);
   if (!strcmp(cmd, "-h") || !strcmp(cmd, "--help") || !strcmp(cmd, "help")) {
     usage(stdout);
     return 0;

@@ -1,4 +1,24 @@
-/* backend_cuda.cu - the real GPU stream pipeline (see backend_cuda.h). */
+/* backend_cuda.cu - the real GPU stream pipeline (see backend_cuda.h).
+ *
+ * Perturbations (perturb.h) as the real pipeline applies them:
+ *  - misestimate, slow_stream and interference set a synthetic kernel's spin
+ *    time when it is submitted (aatgs_backend_kernel_time: the interference
+ *    burst in force at the host submit time, relative to the run start,
+ *    scales the whole kernel; the simulator changes the rate mid-kernel
+ *    instead). The real Cholesky workload cannot be slowed: those three are
+ *    rejected at open for it.
+ *  - config_storm: due uploads are queued on the config-upload stream (in
+ *    stream order with the graph's uploads) from a pinned constant config,
+ *    each publishing its own head word, and counted into the device config
+ *    ring when their batch's event completes (overflows as for any upload).
+ *  - telemetry_flood: a kernel submitted in the window writes per_kernel extra
+ *    records (task FLOOD_TASK) into the device telemetry ring after its own;
+ *    drains move them and the collector drops them.
+ *  - edge transfers (profile edge_latency_ns / edge_gbps): a kernel whose
+ *    predecessor kernel ran on another stream is preceded on its stream by a
+ *    one-thread kernel that spins until that predecessor's end + transfer
+ *    time (device global timer), so its start event comes after it.
+ */
 #include <cuda_runtime.h>
 
 #include "cholesky.h"
@@ -41,6 +61,9 @@ struct dev_state {
   uint32_t pad;
 };
 
+/* Task id of the extra records a telemetry flood writes. */
+#define FLOOD_TASK (UINT32_MAX - 1u)
+
 __device__ __forceinline__ uint64_t global_ns() {
   uint64_t t;
   asm volatile("mov.u64 %0, %%globaltimer;" : "=l"(t));
@@ -54,10 +77,10 @@ __device__ __forceinline__ uint32_t sm_id() {
 }
 
 /* A task: every block spins for dur_ns on the global timer; block 0 reads
- * its config slot and writes the telemetry record. */
+ * its config slot and writes the telemetry record, then `extra` flood records. */
 __global__ void task_kernel(uint32_t task, uint64_t dur_ns, const uint8_t *cfg_ring,
                             uint32_t cfg_slot, uint32_t cfg_bytes, tel_record *tel,
-                            uint32_t tel_cap, dev_state *st) {
+                            uint32_t tel_cap, dev_state *st, uint32_t extra) {
   __shared__ uint64_t t0;
   __shared__ uint32_t word;
   if (task == UINT32_MAX) return; /* warm-up launch: loads the module, records nothing */
@@ -75,7 +98,7 @@ __global__ void task_kernel(uint32_t task, uint64_t dur_ns, const uint8_t *cfg_r
   __syncthreads();
   if (blockIdx.x == 0 && threadIdx.x == 0) {
     uint64_t t1 = global_ns();
-    uint32_t idx = atomicAdd(&st->tel_tail, 1u);
+    uint32_t idx = atomicAdd(&st->tel_tail, 1u + extra);
     tel_record *r = &tel[idx % tel_cap];
     r->task = task;
     r->sm = sm_id();
@@ -84,7 +107,23 @@ __global__ void task_kernel(uint32_t task, uint64_t dur_ns, const uint8_t *cfg_r
     r->cfg_slot = cfg_slot;
     r->cfg_word = word;
     r->blocks = gridDim.x;
+    for (uint32_t x = 1; x <= extra; x++) {
+      tel_record *f = &tel[(idx + x) % tel_cap];
+      f->task = FLOOD_TASK;
+      f->sm = r->sm;
+      f->start_ns = t1;
+      f->end_ns = t1;
+      f->cfg_slot = UINT32_MAX;
+      f->cfg_word = 0;
+      f->blocks = 0;
+    }
     if (cfg_slot != UINT32_MAX) atomicAdd(&st->cfg_tail, 1u);
+  }
+}
+
+/* Holds a stream until the global timer reaches t (an edge's transfer). */
+__global__ void wait_until_kernel(uint64_t t) {
+  while (global_ns() < t) {
   }
 }
 
@@ -97,7 +136,15 @@ struct stream_slot {
   cudaEvent_t ev0, ev1;
   op_kind op;
   uint32_t task;
+  uint32_t extra; /* flood records the running kernel writes */
   aatgs_ns submit_ns;
+};
+
+/* Config-storm uploads issued together, counted when their event completes. */
+#define STORM_EVENTS 64
+struct storm_batch {
+  cudaEvent_t ev;
+  uint32_t count;
 };
 
 struct cuda_be {
@@ -128,6 +175,15 @@ struct cuda_be {
   uint32_t *task_stream;
   /* the real Cholesky workload, when the graph is one (cholesky.h) */
   aatgs_chol *chol;
+  /* perturbations */
+  aatgs_bursts bursts;
+  uint64_t tel_written;    /* records kernels wrote (their own and flood records) */
+  uint8_t *h_storm_cfg;    /* pinned: the config every storm upload carries */
+  uint32_t *h_storm_heads; /* pinned: the head word each storm upload publishes */
+  uint32_t storm_issued;
+  storm_batch storm[STORM_EVENTS]; /* a FIFO of batches in flight */
+  uint32_t storm_head, storm_n;
+  aatgs_ns *task_end; /* edges: end of each finished kernel (device time), -1: none */
   /* accounting */
   aatgs_ns busy_done;
   aatgs_completion *done;
@@ -176,6 +232,11 @@ void cuda_close(aatgs_backend *b) {
     free(c->task_ev);
   }
   free(c->task_stream);
+  free(c->task_end);
+  for (uint32_t i = 0; i < STORM_EVENTS; i++)
+    if (c->storm[i].ev) cudaEventDestroy(c->storm[i].ev);
+  cudaFreeHost(c->h_storm_cfg);
+  cudaFreeHost(c->h_storm_heads);
   if (c->origin) cudaEventDestroy(c->origin);
   cudaFree(c->d_cfg);
   cudaFree(c->d_tel);
@@ -219,7 +280,7 @@ int cuda_setup(cuda_be *c, aatgs_err *err) {
   /* Load the task kernel's module now (lazy loading would otherwise charge
    * the first task for it). */
   task_kernel<<<1, 32, 0, c->ss[0].s>>>(UINT32_MAX, 0, c->d_cfg, UINT32_MAX, c->cfg_bytes, c->d_tel,
-                                        c->tel_slots, c->d_state);
+                                        c->tel_slots, c->d_state, 0);
   CK(cudaGetLastError());
   CK(cudaStreamSynchronize(c->ss[0].s));
   /* The origin of device time, and the global timer at that moment. */
@@ -233,6 +294,15 @@ int cuda_setup(cuda_be *c, aatgs_err *err) {
   c->origin_host_ns = host_ns();
   c->gpu_origin_ns = h_stamp;
   CK(cudaFree(d_stamp));
+  const aatgs_perturb *pt = c->cfg.perturb;
+  if (pt && pt->config_storm.on) {
+    CK(cudaMallocHost(&c->h_storm_cfg, c->cfg_bytes));
+    memset(c->h_storm_cfg, 0, c->cfg_bytes);
+    memcpy(c->h_storm_cfg, &pt->config_storm.count, sizeof pt->config_storm.count);
+    CK(cudaMallocHost(&c->h_storm_heads, (size_t)pt->config_storm.count * sizeof(uint32_t)));
+    for (uint32_t i = 0; i < STORM_EVENTS; i++)
+      CK(cudaEventCreateWithFlags(&c->storm[i].ev, cudaEventDisableTiming));
+  }
   return AATGS_OK;
 }
 
@@ -256,7 +326,21 @@ int cuda_open(aatgs_backend **out, const aatgs_backend_config *cfg, aatgs_err *e
   c->cfg_item = (uint8_t *)calloc(1, c->cfg_bytes);
   c->task_ev = (cudaEvent_t *)calloc(aatgs_graph_num_tasks(c->g) + 1, sizeof *c->task_ev);
   c->task_stream = (uint32_t *)malloc((aatgs_graph_num_tasks(c->g) + 1) * sizeof *c->task_stream);
-  int rc;
+  int rc = aatgs_perturb_check(cfg->perturb, c->g, c->nk, err);
+  if (rc != AATGS_OK) {
+    aatgs_err_prefix(err, "cuda");
+    goto fail;
+  }
+  if (pf->edge_latency_ns > 0 || pf->edge_gbps > 0) {
+    c->task_end = (aatgs_ns *)malloc((aatgs_graph_num_tasks(c->g) + 1) * sizeof *c->task_end);
+    if (!c->task_end) {
+      rc = aatgs_err_set(err, AATGS_ENOMEM, "cuda: out of memory");
+      goto fail;
+    }
+    for (uint32_t t = 0; t < aatgs_graph_num_tasks(c->g); t++)
+      c->task_end[t] = -1;
+  }
+  aatgs_bursts_init(&c->bursts, cfg->perturb, cfg->seed);
   if (!c->info || !c->ss || !c->done || !c->cfg_item || !c->task_ev || !c->task_stream ||
       aatgs_ring_create(&c->host_cfg, c->cfg_slots, c->cfg_bytes) != AATGS_OK) {
     rc = aatgs_err_set(err, AATGS_ENOMEM, "cuda: out of memory");
@@ -268,6 +352,14 @@ int cuda_open(aatgs_backend **out, const aatgs_backend_config *cfg, aatgs_err *e
   rc = cuda_setup(c, err);
   if (rc != AATGS_OK) goto fail;
   if (aatgs_chol_detect(c->g)) {
+    const aatgs_perturb *pt = cfg->perturb;
+    if (pt && (pt->misestimate.on || pt->interference.on || pt->nslow > 0)) {
+      rc = aatgs_err_set(err, AATGS_EINVAL,
+                         "cuda: perturb misestimate, interference and slow_stream scale synthetic "
+                         "kernels; the real Cholesky workload cannot be slowed (use the sim "
+                         "backend, or config_storm / telemetry_flood only)");
+      goto fail;
+    }
     cudaStream_t *ks = (cudaStream_t *)malloc(c->nk * sizeof *ks);
     if (!ks) {
       rc = aatgs_err_set(err, AATGS_ENOMEM, "cuda: out of memory");
@@ -291,11 +383,63 @@ const aatgs_stream_info *cuda_streams(aatgs_backend *b, uint32_t *n) {
   return B(b)->info;
 }
 
-aatgs_ns actual_ns(const cuda_be *c, uint32_t task) {
-  return aatgs_backend_task_work(c->g, task, c->cfg.seed, c->cfg.noise_cv);
+aatgs_ns cuda_now(aatgs_backend *b) { return host_ns() - B(b)->origin_host_ns; }
+
+/* The kernel's spin time: its work under the perturbation (stream, burst at
+ * the submit time). */
+aatgs_ns actual_ns(cuda_be *c, uint32_t task, uint32_t stream, aatgs_ns now) {
+  return aatgs_backend_kernel_time(&c->cfg, &c->bursts, task, stream, now);
 }
 
-aatgs_ns cuda_now(aatgs_backend *b) { return host_ns() - B(b)->origin_host_ns; }
+/* A config reached the device config ring (an upload's copy completed). */
+void config_landed(cuda_be *c) {
+  c->uploads_done++;
+  if (c->uploads_done - c->cfg_consumed_host > c->cfg_slots) {
+    c->cfg_overflows++;
+    c->cfg_consumed_host++; /* the oldest config was overwritten */
+  }
+}
+
+/* Queues the config-storm uploads that are due on the upload stream. */
+int storm_issue(cuda_be *c, aatgs_ns now, aatgs_err *err) {
+  const aatgs_perturb *pt = c->cfg.perturb;
+  uint32_t k = 0;
+  if (!c->h_storm_heads || c->storm_n == STORM_EVENTS) return AATGS_OK;
+  cudaStream_t s = c->ss[c->nk].s;
+  while (c->storm_issued < pt->config_storm.count &&
+         aatgs_perturb_storm_time(pt, c->storm_issued) <= now) {
+    uint64_t n = c->uploads_issued++;
+    uint32_t slot = (uint32_t)(n % c->cfg_slots);
+    c->h_storm_heads[c->storm_issued] = (uint32_t)(n + 1);
+    CK(cudaMemcpyAsync(c->d_cfg + (size_t)slot * c->cfg_bytes, c->h_storm_cfg, c->cfg_bytes,
+                       cudaMemcpyHostToDevice, s));
+    CK(cudaMemcpyAsync(&c->d_state->cfg_head, &c->h_storm_heads[c->storm_issued], sizeof(uint32_t),
+                       cudaMemcpyHostToDevice, s));
+    c->storm_issued++;
+    k++;
+  }
+  if (k == 0) return AATGS_OK;
+  storm_batch *sb = &c->storm[(c->storm_head + c->storm_n) % STORM_EVENTS];
+  CK(cudaEventRecord(sb->ev, s));
+  sb->count = k;
+  c->storm_n++;
+  return AATGS_OK;
+}
+
+/* Counts the storm batches whose copies completed. */
+int storm_poll(cuda_be *c, aatgs_err *err) {
+  while (c->storm_n > 0) {
+    storm_batch *sb = &c->storm[c->storm_head];
+    cudaError_t q = cudaEventQuery(sb->ev);
+    if (q == cudaErrorNotReady) return AATGS_OK;
+    if (q != cudaSuccess) return fail(err, "cudaEventQuery", q);
+    for (uint32_t i = 0; i < sb->count; i++)
+      config_landed(c);
+    c->storm_head = (c->storm_head + 1) % STORM_EVENTS;
+    c->storm_n--;
+  }
+  return AATGS_OK;
+}
 
 /* Issues a copy of the whole device telemetry ring and its counters. */
 int issue_drain(cuda_be *c, cudaStream_t s, aatgs_err *err) {
@@ -329,9 +473,21 @@ int cuda_submit(aatgs_backend *b, uint32_t task, uint32_t stream, aatgs_err *err
    * loop submits only ready tasks, a guarantee when it submits ahead). */
   uint32_t np;
   const uint32_t *pred = aatgs_graph_predecessors(c->g, task, &np);
+  aatgs_ns ready = -1; /* edges: when the inputs from other kernel streams are there */
+  const uint64_t *pbytes = c->task_end ? aatgs_graph_predecessor_bytes(c->g, task) : NULL;
   for (uint32_t k = 0; k < np; k++)
-    if (c->task_stream[pred[k]] != UINT32_MAX && c->task_stream[pred[k]] != stream)
+    if (c->task_stream[pred[k]] != UINT32_MAX && c->task_stream[pred[k]] != stream) {
       CK(cudaStreamWaitEvent(ss->s, c->task_ev[pred[k]], 0));
+      if (c->task_end && stream < c->nk && c->task_stream[pred[k]] < c->nk &&
+          c->task_end[pred[k]] >= 0) {
+        aatgs_ns t = c->task_end[pred[k]] + aatgs_backend_edge_time(c->pf, pbytes ? pbytes[k] : 0);
+        if (t > ready) ready = t;
+      }
+    }
+  if (ready > ss->submit_ns) {
+    wait_until_kernel<<<1, 1, 0, ss->s>>>(c->gpu_origin_ns + (uint64_t)ready);
+    CK(cudaGetLastError());
+  }
   if (!c->task_ev[task]) CK(cudaEventCreateWithFlags(&c->task_ev[task], cudaEventDisableTiming));
   c->task_stream[task] = stream;
   CK(cudaEventRecord(ss->ev0, ss->s));
@@ -343,7 +499,8 @@ int cuda_submit(aatgs_backend *b, uint32_t task, uint32_t stream, aatgs_err *err
     }
     uint32_t blocks = aatgs_graph_task_blocks(c->g, task);
     if (blocks == 0) blocks = 1;
-    uint64_t spin = (uint64_t)actual_ns(c, task);
+    uint64_t spin = (uint64_t)actual_ns(c, task, stream, ss->submit_ns);
+    ss->extra = aatgs_perturb_flood(c->cfg.perturb, ss->submit_ns);
     if (c->chol) { /* the real tile kernel, then a zero-length record of it */
       int rc = aatgs_chol_launch(c->chol, task, stream, err);
       if (rc != AATGS_OK) return rc;
@@ -351,7 +508,7 @@ int cuda_submit(aatgs_backend *b, uint32_t task, uint32_t stream, aatgs_err *err
       spin = 0;
     }
     task_kernel<<<blocks, 32, 0, ss->s>>>(task, spin, c->d_cfg, slot, c->cfg_bytes, c->d_tel,
-                                          c->tel_slots, c->d_state);
+                                          c->tel_slots, c->d_state, ss->extra);
     CK(cudaGetLastError());
   } else if (stream == c->nk) {
     /* Host config -> SPSC ring -> pinned staging slot -> device config ring. */
@@ -395,6 +552,7 @@ void deliver_telemetry(cuda_be *c, aatgs_ns now) {
   aatgs_ns kernel_ns = 0;
   for (uint64_t i = c->tel_consumed; i < tail; i++) {
     const tel_record *r = &c->h_tel[i % c->tel_slots];
+    if (r->task == FLOOD_TASK) continue; /* a telemetry-flood record: moved, then dropped */
     aatgs_ns s = (aatgs_ns)(r->start_ns - c->gpu_origin_ns),
              e = (aatgs_ns)(r->end_ns - c->gpu_origin_ns);
     kernel_ns += e - s;
@@ -418,7 +576,7 @@ int any_kernel_active(const cuda_be *c) {
 
 int maybe_start_drain(cuda_be *c, aatgs_err *err) {
   stream_slot *d = &c->ss[c->nk + 1];
-  uint64_t pending = c->kernels_done - c->tel_consumed;
+  uint64_t pending = c->tel_written - c->tel_consumed;
   if (d->op != OP_NONE || pending == 0) return AATGS_OK;
   if ((double)pending < c->pf->telemetry_watermark * c->tel_slots && any_kernel_active(c))
     return AATGS_OK;
@@ -462,13 +620,11 @@ int poll(cuda_be *c, aatgs_err *err) {
     ss->op = OP_NONE;
     if (i < c->nk) {
       c->kernels_done++;
+      c->tel_written += 1u + ss->extra;
       c->busy_done += d->end_ns - d->start_ns;
+      if (c->task_end) c->task_end[ss->task] = d->end_ns;
     } else if (i == c->nk) {
-      c->uploads_done++;
-      if (c->uploads_done - c->cfg_consumed_host > c->cfg_slots) {
-        c->cfg_overflows++;
-        c->cfg_consumed_host++; /* the oldest config was overwritten */
-      }
+      config_landed(c);
     } else {
       deliver_telemetry(c, now);
     }
@@ -488,13 +644,21 @@ int cuda_wait(aatgs_backend *b, aatgs_ns deadline, aatgs_completion *out, uint32
       return AATGS_OK;
     }
     int rc = poll(c, err);
+    if (rc == AATGS_OK) rc = storm_poll(c, err);
     if (rc != AATGS_OK) return rc;
     if (c->n_done) continue;
     rc = maybe_start_drain(c, err);
     if (rc != AATGS_OK) return rc;
-    int busy = 0;
-    for (uint32_t i = 0; i < c->ns; i++)
+    int busy = 0, tasks = 0;
+    for (uint32_t i = 0; i < c->ns; i++) {
       busy |= c->ss[i].op != OP_NONE;
+      tasks |= c->ss[i].op == OP_TASK;
+    }
+    if (tasks && c->h_storm_heads) { /* storm arrivals after the last task are dropped */
+      rc = storm_issue(c, cuda_now(b), err);
+      if (rc != AATGS_OK) return rc;
+    }
+    busy |= c->storm_n > 0;
     if (!busy) return AATGS_OK; /* nothing in flight */
     if (deadline != INT64_MAX && cuda_now(b) >= deadline) return AATGS_OK;
     /* Busy-poll: the dispatch thread owns a core while the GPU works; a
@@ -520,7 +684,7 @@ void cuda_stats(aatgs_backend *b, aatgs_backend_stats *st) {
   st->config_len = (uint32_t)(cfg_len > c->cfg_slots ? c->cfg_slots : cfg_len);
   st->config_cap = c->cfg_slots;
   st->config_overflows = c->cfg_overflows;
-  uint64_t tel_len = c->kernels_done - c->tel_consumed;
+  uint64_t tel_len = c->tel_written - c->tel_consumed;
   st->telemetry_len = (uint32_t)(tel_len > c->tel_slots ? c->tel_slots : tel_len);
   st->telemetry_cap = c->tel_slots;
   st->telemetry_overflows = c->tel_overflows;
@@ -538,6 +702,20 @@ extern "C" int aatgs_cuda_block_slots(uint32_t *slots, aatgs_err *err) {
   CK(cudaOccupancyMaxActiveBlocksPerMultiprocessor(&per_sm, task_kernel, 32, 0));
   CK(cudaDeviceGetAttribute(&sms, cudaDevAttrMultiProcessorCount, 0));
   *slots = (uint32_t)per_sm * (uint32_t)sms;
+  return AATGS_OK;
+}
+
+extern "C" int aatgs_cuda_describe(char *gpu, size_t gpu_cap, char *driver, size_t driver_cap,
+                                   aatgs_err *err) {
+  cudaDeviceProp prop;
+  int drv = 0, rt = 0;
+  CK(cudaGetDeviceProperties(&prop, 0));
+  CK(cudaDriverGetVersion(&drv));
+  CK(cudaRuntimeGetVersion(&rt));
+  snprintf(gpu, gpu_cap, "%s (sm_%d%d, %d SMs)", prop.name, prop.major, prop.minor,
+           prop.multiProcessorCount);
+  snprintf(driver, driver_cap, "driver %d.%d, runtime %d.%d", drv / 1000, (drv % 1000) / 10,
+           rt / 1000, (rt % 1000) / 10);
   return AATGS_OK;
 }
 

@@ -35,6 +35,10 @@ extern const aatgs_backend_ops aatgs_backend_cuda;
  * holds resident at once: blocks per SM (occupancy) x SMs. */
 int aatgs_cuda_block_slots(uint32_t *slots, aatgs_err *err);
 
+/* Describes device 0 for the runs table: "NVIDIA H100 80GB HBM3 (sm_90,
+ * 132 SMs)" into gpu, and "driver 13.0, runtime 13.0" into driver. */
+int aatgs_cuda_describe(char *gpu, size_t gpu_cap, char *driver, size_t driver_cap, aatgs_err *err);
+
 #ifdef __cplusplus
 }
 #endif

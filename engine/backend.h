@@ -20,6 +20,7 @@
 
 #include "error.h"
 #include "graph.h"
+#include "perturb.h"
 #include "policy.h"
 #include "profile.h"
 #include "telemetry.h"
@@ -33,6 +34,9 @@ typedef struct aatgs_backend_config {
   uint64_t seed;              /* noise seed: actual durations depend on (seed, task) only */
   double noise_cv;            /* multiplicative lognormal noise on estimates */
   aatgs_telemetry *telemetry; /* where telemetry that reaches the host goes */
+  /* Perturbations (perturb.h); NULL: none. Borrowed for the backend's life. A
+   * backend rejects at open (AATGS_EINVAL, saying which) what it cannot apply. */
+  const aatgs_perturb *perturb;
 } aatgs_backend_config;
 
 typedef struct aatgs_completion {
@@ -91,6 +95,20 @@ void aatgs_backend_fill_streams(aatgs_stream_info *info, uint32_t nk);
  * estimate times a lognormal factor (mean 1, cv) drawn from (seed, task) only,
  * so every policy and every backend sees the same durations. >= 1 ns. */
 aatgs_ns aatgs_backend_task_work(const aatgs_graph *g, uint32_t task, uint64_t seed, double cv);
+/* The work of a task in this run: aatgs_backend_task_work x its misestimate
+ * factor under cfg->perturb (perturb.h). The estimate the policies see is
+ * unchanged. >= 1 ns. */
+aatgs_ns aatgs_backend_task_actual(const aatgs_backend_config *cfg, uint32_t task);
+/* For a backend that fixes a kernel's time when it is submitted (cuda): its
+ * actual work x its stream's slow_stream factor x the interference slowdown
+ * at t (ns since the run start; bursts must have been initialized with
+ * aatgs_bursts_init(bursts, cfg->perturb, cfg->seed)). >= 1 ns. */
+aatgs_ns aatgs_backend_kernel_time(const aatgs_backend_config *cfg, aatgs_bursts *bursts,
+                                   uint32_t task, uint32_t stream, aatgs_ns t);
+/* Time to move an edge's bytes between kernel streams: profile
+ * edge_latency_ns + bytes / edge_gbps (the bandwidth term is 0 when
+ * edge_gbps is 0). 0 when both are 0. */
+aatgs_ns aatgs_backend_edge_time(const aatgs_profile *p, uint64_t bytes);
 
 /* Registry: "sim" always; "cuda" when built with CUDA. NULL if unknown. */
 const aatgs_backend_ops *aatgs_backend_find(const char *name);

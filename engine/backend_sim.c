@@ -27,6 +27,16 @@
  *    record in the ring to the host collector when it completes; besides, the
  *    download engine drains the ring in the background when it is idle and the
  *    ring is above the profile's watermark, or when no kernel is running.
+ *  - Edges between kernel streams: a kernel whose predecessor kernel ran on
+ *    another kernel stream starts no sooner than that predecessor's end +
+ *    profile edge_latency_ns + edge bytes / edge_gbps (free by default).
+ *  - Perturbations (perturb.h, cfg.perturb): misestimate scales the work;
+ *    slow_stream and interference bursts scale a kernel's time per unit of
+ *    work, so a burst that starts or ends mid-kernel changes its rate then
+ *    (burst boundaries are events while a kernel runs); config-storm uploads
+ *    queue on the upload engine in arrival order with the graph's uploads and
+ *    fill the config ring; a telemetry flood pushes extra records (task
+ *    AATGS_TASK_NONE, never delivered to the host) after a kernel's own.
  * Everything is deterministic for a given (graph, profile, seed, decisions).
  */
 #include <math.h>
@@ -46,6 +56,7 @@ typedef struct kstream {
   uint32_t blocks;
   aatgs_ns submit, start_at, start;
   double remaining; /* ns of work left at full speed */
+  double slow;      /* slow_stream factor of this stream (1: none) */
 } kstream;
 
 typedef struct cengine {
@@ -81,6 +92,17 @@ typedef struct sim {
   aatgs_ns *fin; /* scratch: finish time per kernel stream */
   aatgs_completion *done;
   uint32_t n_done, done_head;
+  /* edges between streams (allocated when the profile charges them) */
+  int edges;
+  uint32_t *task_stream; /* kernel stream a task ran on, UINT32_MAX: not a finished kernel */
+  aatgs_ns *task_end;
+  /* perturbations */
+  const aatgs_perturb *pt;
+  aatgs_bursts bursts;
+  aatgs_ns up_free;    /* when the upload engine has done everything queued on it */
+  aatgs_ns storm_dur;  /* one storm upload */
+  aatgs_ns *storm_end; /* [count]: end of each storm upload queued so far */
+  uint32_t storm_queued, storm_landed;
 } sim;
 
 static sim *S(aatgs_backend *b) { return (sim *)(void *)b; }
@@ -95,6 +117,9 @@ static void sim_close(aatgs_backend *b) {
   free(s->done);
   free(s->fin);
   free(s->cfg_item);
+  free(s->task_stream);
+  free(s->task_end);
+  free(s->storm_end);
   aatgs_ring_destroy(s->cfg_ring);
   aatgs_ring_destroy(s->tel_ring);
   free(s);
@@ -124,6 +149,30 @@ static int sim_open(aatgs_backend **out, const aatgs_backend_config *cfg, aatgs_
                         sizeof(tel_rec)) != AATGS_OK)
     goto nomem;
   aatgs_backend_fill_streams(s->streams, s->nk);
+  s->pt = cfg->perturb;
+  int rc = aatgs_perturb_check(s->pt, s->g, s->nk, err);
+  if (rc != AATGS_OK) {
+    sim_close((aatgs_backend *)(void *)s);
+    return aatgs_err_prefix(err, "sim");
+  }
+  for (uint32_t i = 0; i < s->nk; i++)
+    s->ks[i].slow = aatgs_perturb_stream_factor(s->pt, i);
+  aatgs_bursts_init(&s->bursts, s->pt, cfg->seed);
+  if (s->pt && s->pt->config_storm.on) {
+    s->storm_end = malloc((size_t)s->pt->config_storm.count * sizeof *s->storm_end);
+    if (!s->storm_end) goto nomem;
+    s->storm_dur = pf->h2d_latency_ns + (aatgs_ns)ceil((double)pf->config_slot_bytes /
+                                                       (pf->h2d_gbps > 0 ? pf->h2d_gbps : 1.0));
+  }
+  s->edges = pf->edge_latency_ns > 0 || pf->edge_gbps > 0;
+  if (s->edges) {
+    uint32_t n = aatgs_graph_num_tasks(s->g);
+    s->task_stream = malloc(((size_t)n + 1) * sizeof *s->task_stream);
+    s->task_end = calloc((size_t)n + 1, sizeof *s->task_end);
+    if (!s->task_stream || !s->task_end) goto nomem;
+    for (uint32_t t = 0; t < n; t++)
+      s->task_stream[t] = UINT32_MAX;
+  }
   *out = (aatgs_backend *)(void *)s;
   return AATGS_OK;
 nomem:
@@ -137,13 +186,30 @@ static const aatgs_stream_info *sim_streams(aatgs_backend *b, uint32_t *n) {
 }
 
 static aatgs_ns noisy(const sim *s, uint32_t task) {
-  return aatgs_backend_task_work(s->g, task, s->cfg.seed, s->cfg.noise_cv);
+  return aatgs_backend_task_actual(&s->cfg, task);
 }
 
 static aatgs_ns copy_time(const sim *s, uint32_t task, aatgs_ns latency, double gbps) {
   uint64_t bytes = aatgs_graph_task_bytes(s->g, task);
   if (bytes == 0 || gbps <= 0) return noisy(s, task);
   return latency + (aatgs_ns)ceil((double)bytes / gbps);
+}
+
+/* When a kernel on `stream` may start as far as its inputs go: the latest
+ * end + transfer time of a predecessor kernel that ran on another stream. */
+static aatgs_ns inputs_ready(const sim *s, uint32_t task, uint32_t stream) {
+  uint32_t np;
+  aatgs_ns ready = 0;
+  if (!s->edges) return 0;
+  const uint32_t *pred = aatgs_graph_predecessors(s->g, task, &np);
+  const uint64_t *bytes = aatgs_graph_predecessor_bytes(s->g, task);
+  for (uint32_t k = 0; k < np; k++) {
+    uint32_t ps = s->task_stream[pred[k]];
+    if (ps == UINT32_MAX || ps == stream) continue;
+    aatgs_ns t = s->task_end[pred[k]] + aatgs_backend_edge_time(s->pf, bytes ? bytes[k] : 0);
+    if (t > ready) ready = t;
+  }
+  return ready;
 }
 
 /* When a submit made now reaches the device: the host issues submits one at
@@ -169,6 +235,8 @@ static int sim_submit(aatgs_backend *b, uint32_t task, uint32_t stream, aatgs_er
     k->task = task;
     k->submit = s->now;
     k->start_at = host_issue(s) + s->pf->launch_ns;
+    aatgs_ns ready = inputs_ready(s, task, stream);
+    if (ready > k->start_at) k->start_at = ready;
     k->remaining = (double)noisy(s, task);
     k->blocks = aatgs_graph_task_blocks(s->g, task);
     return AATGS_OK;
@@ -183,7 +251,9 @@ static int sim_submit(aatgs_backend *b, uint32_t task, uint32_t stream, aatgs_er
   c->submit = s->now;
   c->start = host_issue(s) + s->pf->launch_ns;
   if (c->draining && c->drain_end > c->start) c->start = c->drain_end;
+  if (stream == s->nk && s->up_free > c->start) c->start = s->up_free; /* behind storm uploads */
   c->end = c->start + dur;
+  if (stream == s->nk) s->up_free = c->end;
   return AATGS_OK;
 }
 
@@ -193,8 +263,15 @@ static double share_factor(const sim *s) {
   return (double)s->running_blocks / (double)slots;
 }
 
+/* The slowdown every running kernel shares now (SM sharing x interference)
+ * and, in *change, when the interference part next changes. */
+static double common_factor(sim *s, aatgs_ns *change) {
+  return share_factor(s) * aatgs_bursts_at(&s->bursts, s->now, change);
+}
+
 static aatgs_ns kernel_finish(const sim *s, const kstream *k, double factor) {
-  double t = ceil(k->remaining * factor);
+  double t = ceil(k->remaining * factor * k->slow);
+  if (t > 4e18) t = 4e18;
   return s->now + (t < 0 ? 0 : (aatgs_ns)t);
 }
 
@@ -233,6 +310,7 @@ static void deliver_telemetry(sim *s, uint32_t max) {
   uint32_t k = 0;
   while (k < max && aatgs_ring_pop(s->tel_ring, &r)) {
     k++;
+    if (r.task == AATGS_TASK_NONE) continue; /* a telemetry-flood record: moved, then dropped */
     kernel_ns += r.end - r.start;
     if (!t) continue;
     aatgs_telemetry_record_task_completion(t, s->now, r.task, r.start, r.end, r.sm);
@@ -258,12 +336,20 @@ static void deliver_telemetry(sim *s, uint32_t max) {
   }
 }
 
+/* Moves the clock to t, which must not cross a burst boundary while a kernel
+ * runs (next_event makes every boundary an event then). */
 static void advance(sim *s, aatgs_ns t) {
+  aatgs_ns change;
   if (t <= s->now) return;
-  double factor = share_factor(s), dt = (double)(t - s->now) / factor;
+  double dt = (double)(t - s->now) / common_factor(s, &change);
   for (uint32_t i = 0; i < s->nk; i++)
-    if (s->ks[i].state == K_RUN) s->ks[i].remaining -= dt;
+    if (s->ks[i].state == K_RUN) s->ks[i].remaining -= dt / s->ks[i].slow;
   s->now = t;
+}
+
+/* Whether a task of the graph is in flight (submitted, not completed). */
+static int graph_busy(const sim *s) {
+  return any_kernel_active(s) || s->up.has_task || s->down.has_task;
 }
 
 static void push_done(sim *s, uint32_t task, uint32_t stream, aatgs_ns submit, aatgs_ns start) {
@@ -278,15 +364,25 @@ static void push_done(sim *s, uint32_t task, uint32_t stream, aatgs_ns submit, a
 }
 
 /* Earliest pending event, INT64_MAX when nothing is in flight. */
-static aatgs_ns next_event(const sim *s) {
-  aatgs_ns te = INT64_MAX;
-  double factor = share_factor(s);
+static aatgs_ns next_event(sim *s) {
+  aatgs_ns te = INT64_MAX, change;
+  double factor = common_factor(s, &change);
+  int running = 0;
   for (uint32_t i = 0; i < s->nk; i++) {
     const kstream *k = &s->ks[i];
     aatgs_ns t = k->state == K_LAUNCH ? k->start_at
                  : k->state == K_RUN  ? kernel_finish(s, k, factor)
                                       : INT64_MAX;
+    running |= k->state == K_RUN;
     if (t < te) te = t;
+  }
+  if (running && change < te) te = change; /* the kernels' rate changes then */
+  if (s->storm_landed < s->storm_queued && s->storm_end[s->storm_landed] < te)
+    te = s->storm_end[s->storm_landed];
+  if (s->storm_end && s->storm_queued < s->pt->config_storm.count && graph_busy(s)) {
+    aatgs_ns ta = aatgs_perturb_storm_time(s->pt, s->storm_queued);
+    if (ta < s->now) ta = s->now;
+    if (ta < te) te = ta;
   }
   const cengine *cs[2] = {&s->up, &s->down};
   for (int j = 0; j < 2; j++) {
@@ -297,7 +393,9 @@ static aatgs_ns next_event(const sim *s) {
 }
 
 static void process_events_at(sim *s, aatgs_ns te) {
-  double factor = share_factor(s);
+  aatgs_ns change;
+  double factor = common_factor(s, &change);
+  int live = graph_busy(s);
   for (uint32_t i = 0; i < s->nk; i++)
     s->fin[i] = s->ks[i].state == K_RUN ? kernel_finish(s, &s->ks[i], factor) : INT64_MAX;
   advance(s, te);
@@ -314,6 +412,14 @@ static void process_events_at(sim *s, aatgs_ns te) {
                             (s->pf->sm_count ? s->pf->sm_count : 1)),
                  k->start, te};
     if (!aatgs_ring_push(s->tel_ring, &r)) s->tel_overflows++;
+    uint32_t extra = aatgs_perturb_flood(s->pt, te);
+    r.task = AATGS_TASK_NONE;
+    for (uint32_t x = 0; x < extra; x++)
+      if (!aatgs_ring_push(s->tel_ring, &r)) s->tel_overflows++;
+    if (s->edges) {
+      s->task_stream[k->task] = i;
+      s->task_end[k->task] = te;
+    }
     push_done(s, k->task, i, k->submit, k->start);
   }
   /* 2. copies that end now */
@@ -321,6 +427,17 @@ static void process_events_at(sim *s, aatgs_ns te) {
     s->up.has_task = 0;
     if (!aatgs_ring_push(s->cfg_ring, s->cfg_item)) s->cfg_overflows++;
     push_done(s, s->up.task, s->nk, s->up.submit, s->up.start);
+  }
+  /* config-storm uploads that land now, then those that arrive now */
+  while (s->storm_landed < s->storm_queued && s->storm_end[s->storm_landed] <= te) {
+    s->storm_landed++;
+    if (!aatgs_ring_push(s->cfg_ring, s->cfg_item)) s->cfg_overflows++;
+  }
+  while (live && s->storm_end && s->storm_queued < s->pt->config_storm.count &&
+         aatgs_perturb_storm_time(s->pt, s->storm_queued) <= te) {
+    aatgs_ns start = s->up_free > te ? s->up_free : te;
+    s->up_free = start + s->storm_dur;
+    s->storm_end[s->storm_queued++] = s->up_free;
   }
   if (s->down.draining && s->down.drain_end == te) {
     s->down.draining = 0;

@@ -55,6 +55,7 @@ typedef struct loop {
   aatgs_run_result *res;
   const aatgs_sink *sink;
   int sink_failed;
+  uint32_t n_cand; /* candidates to record per decision */
   aatgs_ns t0, now;
   uint64_t seq;
   double cost_sum;
@@ -91,9 +92,13 @@ static int dispatch_round(loop *L, aatgs_err *err) {
   update_view(L);
   for (uint32_t s = 0; s < L->ns; s++) {
     const aatgs_stream_info *si = &L->streams[s];
-    aatgs_choice ch = {AATGS_TASK_NONE, 0.0};
+    aatgs_choice ch = {AATGS_TASK_NONE, 0.0, 0};
     if (L->stream_task[s] != AATGS_TASK_NONE || L->view.ready[si->cls] == 0) continue;
     uint32_t ready_before = L->view.ready[si->cls];
+    aatgs_event ev;
+    memset(&ev, 0, sizeof ev);
+    if (L->n_cand && L->pol.ops->version >= 2 && L->pol.ops->candidates)
+      ev.u.decision.n_cand = L->pol.ops->candidates(&L->pol, si, ev.u.decision.cand, L->n_cand);
     aatgs_ns w0 = wall_ns();
     int r = L->pol.ops->pick(&L->pol, si, L->now, &ch);
     aatgs_ns cost = wall_ns() - w0;
@@ -115,8 +120,6 @@ static int dispatch_round(loop *L, aatgs_err *err) {
     L->stream_task[s] = ch.task;
     L->view.running++;
 
-    aatgs_event ev;
-    memset(&ev, 0, sizeof ev);
     ev.kind = AATGS_EV_DECISION;
     ev.u.decision.seq = L->seq++;
     ev.u.decision.t_ns = L->now - L->t0;
@@ -124,7 +127,7 @@ static int dispatch_round(loop *L, aatgs_err *err) {
     ev.u.decision.stream = s;
     ev.u.decision.ready_size = ready_before;
     ev.u.decision.priority = ch.priority;
-    ev.u.decision.est_ns = aatgs_graph_task_estimate(L->g, ch.task);
+    ev.u.decision.est_ns = ch.est_ns > 0 ? ch.est_ns : aatgs_graph_task_estimate(L->g, ch.task);
     ev.u.decision.cost_ns = cost;
     HASH(&L->res->event_hash, ev.u.decision.seq);
     HASH(&L->res->event_hash, ev.u.decision.t_ns);
@@ -302,6 +305,10 @@ int aatgs_run_graph(const aatgs_run_params *p, aatgs_run_result *res, aatgs_err 
   L.res = res;
   L.sink = p->sink;
   L.bops = p->backend;
+  if (p->sink && p->candidates >= 0)
+    L.n_cand = p->candidates == 0                               ? AATGS_DEFAULT_CANDIDATES
+               : (uint32_t)p->candidates > AATGS_MAX_CANDIDATES ? AATGS_MAX_CANDIDATES
+                                                                : (uint32_t)p->candidates;
   L.nk = p->kernel_streams ? p->kernel_streams : p->profile->kernel_streams;
   if (L.nk == 0) L.nk = 1;
   n = aatgs_graph_num_tasks(L.g);
@@ -318,6 +325,7 @@ int aatgs_run_graph(const aatgs_run_params *p, aatgs_run_result *res, aatgs_err 
   bc.seed = p->seed;
   bc.noise_cv = p->noise_cv < 0 ? p->profile->noise_cv : p->noise_cv;
   bc.telemetry = L.tel;
+  bc.perturb = p->perturb;
   rc = L.bops->open(&L.b, &bc, err);
   if (rc != AATGS_OK) goto out;
   L.streams = L.bops->streams(L.b, &L.ns);
@@ -357,6 +365,7 @@ int aatgs_run_graph(const aatgs_run_params *p, aatgs_run_result *res, aatgs_err 
     info.streams = L.streams;
     info.n_streams = L.ns;
     if (!info.policy) info.policy = p->policy->name;
+    if (!info.score_doc && p->policy->version >= 2) info.score_doc = p->policy->score_doc;
     if (!info.backend) info.backend = L.bops->name;
     info.seed = p->seed;
     rc = L.sink->run_begin(L.sink->ctx, &info, err);

@@ -28,6 +28,8 @@
 
 #define AATGS_DEFAULT_SNAPSHOT_NS (100 * AATGS_NS_PER_MS)
 
+#define AATGS_DEFAULT_CANDIDATES 4
+
 typedef struct aatgs_run_params {
   aatgs_graph *graph; /* finalized; its state is reset and used */
   const aatgs_policy_ops *policy;
@@ -35,13 +37,17 @@ typedef struct aatgs_run_params {
   const aatgs_profile *profile;
   uint32_t kernel_streams; /* 0: the profile's */
   uint64_t seed;
-  double noise_cv;                  /* < 0: the profile's */
-  size_t telemetry_buffer;          /* collector capacity per buffer; 0: 1024 */
-  const aatgs_sink *sink;           /* may be NULL: nothing recorded */
+  double noise_cv;         /* < 0: the profile's */
+  size_t telemetry_buffer; /* collector capacity per buffer; 0: 1024 */
+  const aatgs_sink *sink;  /* may be NULL: nothing recorded */
+  int candidates; /* decision provenance: the top-k ready tasks each decision records with their
+                     scores; 0: AATGS_DEFAULT_CANDIDATES, < 0: none, at most AATGS_MAX_CANDIDATES */
   const aatgs_run_info *info;       /* provenance passed to the sink; graph/streams filled in */
   volatile sig_atomic_t *interrupt; /* may be NULL */
   void (*progress)(void *ctx, uint32_t done, uint32_t total); /* may be NULL; called rarely */
   void *progress_ctx;
+  /* NULL: no perturbation; passed to the backend (perturb.h) */
+  const aatgs_perturb *perturb;
 } aatgs_run_params;
 
 /* Runs the graph to completion (or interruption). Returns AATGS_OK when the

@@ -3,26 +3,29 @@
  * erdos_renyi, stencil, fft, lu, gaussian_elimination. */
 #include "generators.h"
 
+#include <errno.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "generators_internal.h"
 #include "yamlutil.h"
 
 #define MAX_TASKS AATGS_GEN_MAX_TASKS
 
 /* ---- duration models ---- */
 
-static const char *const dist_names[AATGS_DIST_COUNT] = {"type",   "fixed",     "uniform",
-                                                         "normal", "lognormal", "bimodal"};
+static const char *const dist_names[AATGS_DIST_COUNT] = {
+    "type", "fixed", "uniform", "normal", "lognormal", "bimodal", "empirical"};
 
 typedef struct dist_field {
   aatgs_dist_kind kind;
   const char *name;
-  int is_real;   /* double (else aatgs_ns) */
+  int is_real;   /* 1: double, 0: aatgs_ns, 2: a file (empirical, read when set) */
   size_t offset; /* into aatgs_dist */
 } dist_field;
 
@@ -39,6 +42,7 @@ static const dist_field dist_fields[] = {
     {AATGS_DIST_BIMODAL, "short", 0, offsetof(aatgs_dist, short_ns)},
     {AATGS_DIST_BIMODAL, "long", 0, offsetof(aatgs_dist, long_ns)},
     {AATGS_DIST_BIMODAL, "p_long", 1, offsetof(aatgs_dist, p_long)},
+    {AATGS_DIST_EMPIRICAL, "file", 2, offsetof(aatgs_dist, table)},
 };
 #define NUM_DIST_FIELDS (sizeof dist_fields / sizeof dist_fields[0])
 
@@ -70,7 +74,7 @@ int aatgs_dist_init(aatgs_dist *d, const char *kind, aatgs_err *err) {
   }
   return aatgs_err_set(err, AATGS_ENOENT,
                        "unknown duration model \"%s\" (known: fixed, uniform, normal, lognormal, "
-                       "bimodal, type)",
+                       "bimodal, empirical, type)",
                        kind);
 }
 
@@ -86,12 +90,16 @@ static void field_list(aatgs_dist_kind kind, char *buf, size_t cap) {
   if (used == 0) snprintf(buf, cap, "none");
 }
 
-int aatgs_dist_set_field(aatgs_dist *d, const char *field, const char *text, aatgs_err *err) {
+int aatgs_dist_set_field_at(aatgs_dist *d, const char *field, const char *text, const char *origin,
+                            aatgs_err *err) {
   for (size_t i = 0; i < NUM_DIST_FIELDS; i++) {
     const dist_field *f = &dist_fields[i];
     if (f->kind != d->kind || strcmp(f->name, field) != 0) continue;
     char *base = (char *)d + f->offset;
-    if (f->is_real) {
+    if (f->is_real == 2) {
+      int rc = aatgs_dist_load_empirical(d, text, origin, err);
+      if (rc != AATGS_OK) return aatgs_err_prefix(err, "%s", field);
+    } else if (f->is_real) {
       double v;
       if (aatgs__parse_double(text, &v) != 0)
         return aatgs_err_set(err, AATGS_EINVAL, "%s: expected a number, got \"%s\"", field, text);
@@ -109,6 +117,10 @@ int aatgs_dist_set_field(aatgs_dist *d, const char *field, const char *text, aat
   field_list(d->kind, valid, sizeof valid);
   return aatgs_err_set(err, AATGS_ENOENT, "unknown field \"%s\" for dist %s (valid: %s)", field,
                        dist_names[d->kind], valid);
+}
+
+int aatgs_dist_set_field(aatgs_dist *d, const char *field, const char *text, aatgs_err *err) {
+  return aatgs_dist_set_field_at(d, field, text, NULL, err);
 }
 
 int aatgs_dist_check(const aatgs_dist *d, aatgs_err *err) {
@@ -138,6 +150,10 @@ int aatgs_dist_check(const aatgs_dist *d, aatgs_err *err) {
     if (!(d->p_long >= 0.0 && d->p_long <= 1.0))
       return aatgs_err_set(err, AATGS_EINVAL, "bimodal: p_long must be in [0, 1]");
     return AATGS_OK;
+  case AATGS_DIST_EMPIRICAL:
+    if (!d->table || d->table->n == 0)
+      return aatgs_err_set(err, AATGS_EINVAL, "empirical: file is required (a file of durations)");
+    return AATGS_OK;
   default: return aatgs_err_set(err, AATGS_EINVAL, "invalid duration model");
   }
 }
@@ -151,8 +167,8 @@ static char *trim(char *s) {
   return s;
 }
 
-int aatgs_dist_parse(aatgs_dist *d, const char *text, aatgs_err *err) {
-  char buf[256];
+int aatgs_dist_parse_at(aatgs_dist *d, const char *text, const char *origin, aatgs_err *err) {
+  char buf[4096];
   aatgs_ns v;
   memset(d, 0, sizeof *d);
   if (strcmp(text, "type") == 0) return AATGS_OK;
@@ -179,14 +195,134 @@ int aatgs_dist_parse(aatgs_dist *d, const char *text, aatgs_err *err) {
     if (dist_fields[i].kind != d->kind) continue;
     char *comma = strchr(args, ',');
     if (comma) *comma = '\0';
-    rc = aatgs_dist_set_field(d, dist_fields[i].name, trim(args), err);
-    if (rc != AATGS_OK) return rc;
+    rc = aatgs_dist_set_field_at(d, dist_fields[i].name, trim(args), origin, err);
+    if (rc != AATGS_OK) break;
     args = comma ? comma + 1 : NULL;
   }
-  if (args)
-    return aatgs_err_set(err, AATGS_EINVAL, "too many arguments for %s in \"%s\"",
-                         dist_names[d->kind], text);
-  return aatgs_dist_check(d, err);
+  if (rc == AATGS_OK && args)
+    rc = aatgs_err_set(err, AATGS_EINVAL, "too many arguments for %s in \"%s\"",
+                       dist_names[d->kind], text);
+  if (rc == AATGS_OK) rc = aatgs_dist_check(d, err);
+  if (rc != AATGS_OK) aatgs_dist_free(d);
+  return rc;
+}
+
+int aatgs_dist_parse(aatgs_dist *d, const char *text, aatgs_err *err) {
+  return aatgs_dist_parse_at(d, text, NULL, err);
+}
+
+void aatgs_dist_free(aatgs_dist *d) {
+  if (!d) return;
+  free(d->table);
+  d->table = NULL;
+}
+
+/* Resolves an empirical file's path into buf (see generators.h). */
+static int resolve_path(const char *path, const char *origin, char *buf, size_t cap,
+                        aatgs_err *err) {
+  const char *rest = NULL, *dir = getenv("AATGS_DATA_DIR");
+  if (strncmp(path, "${AATGS_DATA_DIR}", 17) == 0)
+    rest = path + 17;
+  else if (strncmp(path, "$AATGS_DATA_DIR", 15) == 0)
+    rest = path + 15;
+  if (rest) {
+    if (!dir || !*dir)
+      return aatgs_err_set(err, AATGS_ENODATA,
+                           "%s: uses $AATGS_DATA_DIR, which is not set (point it at the data "
+                           "folder)",
+                           path);
+    snprintf(buf, cap, "%s%s", dir, rest);
+    return AATGS_OK;
+  }
+  if (path[0] == '/') {
+    snprintf(buf, cap, "%s", path);
+    return AATGS_OK;
+  }
+  const char *slash = origin ? strrchr(origin, '/') : NULL;
+  if (slash)
+    snprintf(buf, cap, "%.*s/%s", (int)(slash - origin), origin, path);
+  else
+    snprintf(buf, cap, "%s", path);
+  if (access(buf, R_OK) != 0 && dir && *dir) {
+    char alt[4096];
+    snprintf(alt, sizeof alt, "%s/%s", dir, path);
+    if (access(alt, R_OK) == 0) snprintf(buf, cap, "%s", alt);
+  }
+  return AATGS_OK;
+}
+
+#define EMPIRICAL_MAX_VALUES 10000000u
+
+int aatgs_dist_load_empirical(aatgs_dist *d, const char *path, const char *origin, aatgs_err *err) {
+  char full[4096], *text = NULL;
+  size_t len = 0, n = 0, cap = 0;
+  aatgs_ns *vals = NULL;
+  int rc = AATGS_OK, line = 0;
+  if (!path || !*path) return aatgs_err_set(err, AATGS_EINVAL, "empirical: empty file name");
+  rc = resolve_path(path, origin, full, sizeof full, err);
+  if (rc != AATGS_OK) return rc;
+  rc = aatgs__read_file(full, &text, &len, err);
+  if (rc != AATGS_OK) return rc;
+  for (char *p = text, *next; p && *p; p = next) {
+    char *nl = strchr(p, '\n');
+    next = nl ? nl + 1 : NULL;
+    if (nl) *nl = '\0';
+    line++;
+    char *hash = strchr(p, '#');
+    if (hash) *hash = '\0';
+    size_t l = strlen(p);
+    if (l > 0 && p[l - 1] == '\r') p[--l] = '\0';
+    char *v = trim(p);
+    if (*v == '\0') continue;
+    aatgs_ns ns;
+    if (aatgs__parse_duration(v, &ns) != 0) {
+      rc = aatgs_err_set(err, AATGS_EINVAL, "%s:%d: expected a duration like 5ms, got \"%s\"", full,
+                         line, v);
+      goto done;
+    }
+    if (ns < 1) {
+      rc = aatgs_err_set(err, AATGS_EINVAL, "%s:%d: a duration must be greater than 0", full, line);
+      goto done;
+    }
+    if (n == EMPIRICAL_MAX_VALUES) {
+      rc = aatgs_err_set(err, AATGS_EINVAL, "%s:%d: more than %u durations", full, line,
+                         EMPIRICAL_MAX_VALUES);
+      goto done;
+    }
+    if (n == cap) {
+      size_t nc = cap ? 2 * cap : 64;
+      aatgs_ns *nv = realloc(vals, nc * sizeof *nv);
+      if (!nv) {
+        rc = aatgs_err_set(err, AATGS_ENOMEM, "%s: out of memory", full);
+        goto done;
+      }
+      vals = nv;
+      cap = nc;
+    }
+    vals[n++] = ns;
+  }
+  if (n == 0) {
+    rc = aatgs_err_set(err, AATGS_EINVAL, "%s: no durations (one per line, e.g. 5ms)", full);
+    goto done;
+  }
+  size_t plen = strlen(path) + 1;
+  aatgs_dist_table *t = malloc(sizeof *t + n * sizeof(aatgs_ns) + plen);
+  if (!t) {
+    rc = aatgs_err_set(err, AATGS_ENOMEM, "%s: out of memory", full);
+    goto done;
+  }
+  t->n = (uint32_t)n;
+  memcpy(t->v, vals, n * sizeof(aatgs_ns));
+  t->file = (char *)(t->v + n);
+  memcpy(t->file, path, plen);
+  t->hash = aatgs__fnv1a64(t->v, n * sizeof(aatgs_ns));
+  aatgs_dist_free(d);
+  d->kind = AATGS_DIST_EMPIRICAL;
+  d->table = t;
+done:
+  free(vals);
+  free(text);
+  return rc;
 }
 
 aatgs_ns aatgs_dist_sample(const aatgs_dist *d, aatgs_rng *r) {
@@ -211,6 +347,8 @@ aatgs_ns aatgs_dist_sample(const aatgs_dist *d, aatgs_rng *r) {
     break;
   }
   case AATGS_DIST_BIMODAL: return aatgs_rng_uniform(r) < d->p_long ? d->long_ns : d->short_ns;
+  case AATGS_DIST_EMPIRICAL:
+    return d->table && d->table->n ? d->table->v[aatgs_rng_below(r, d->table->n)] : 0;
   default: return 0;
   }
   if (x > 1e17) x = 1e17;
@@ -226,6 +364,13 @@ double aatgs_dist_mean(const aatgs_dist *d) {
   case AATGS_DIST_LOGNORMAL: return (double)d->mean;
   case AATGS_DIST_BIMODAL:
     return d->p_long * (double)d->long_ns + (1.0 - d->p_long) * (double)d->short_ns;
+  case AATGS_DIST_EMPIRICAL: {
+    double sum = 0.0;
+    if (!d->table || d->table->n == 0) return 0.0;
+    for (uint32_t i = 0; i < d->table->n; i++)
+      sum += (double)d->table->v[i];
+    return sum / (double)d->table->n;
+  }
   default: return 0.0;
   }
 }
@@ -340,6 +485,15 @@ static int resolve_type(aatgs_graph *g, const aatgs_gen_args *a, uint32_t *type,
 
 static void seed_rng(aatgs_rng *r, const aatgs_gen_args *a, uint64_t seed) {
   aatgs_rng_seed(r, aatgs_hash64(seed, aatgs__fnv1a64(a->gen->name, strlen(a->gen->name))));
+}
+
+/* For generators_research.c (generators_internal.h). */
+void aatgs__gen_seed_rng(aatgs_rng *r, const aatgs_gen_args *a, uint64_t seed) {
+  seed_rng(r, a, seed);
+}
+int aatgs__gen_resolve_type(aatgs_graph *g, const aatgs_gen_args *a, uint32_t *type,
+                            aatgs_err *err) {
+  return resolve_type(g, a, type, err);
 }
 
 /* ---- chain ---- */
@@ -902,6 +1056,9 @@ static const aatgs_generator generators[] = {
      "by step: P_k, then U_{k,k+1} .. U_{k,n-1}. Tasks: (n-1) + n(n-1)/2. Edges: "
      "(n-2) + (n-1)^2. Depth: 2(n-1).",
      gaussian_elimination_params, NPARAMS(gaussian_elimination_params), ge_size, ge_build},
+    AATGS__GEN_HEFT_LAYERED,
+    AATGS__GEN_DAGGEN,
+    AATGS__GEN_WORKFLOW,
 };
 #define NUM_GENERATORS (sizeof generators / sizeof generators[0])
 
@@ -941,8 +1098,8 @@ const aatgs_gen_param *aatgs_generator_param(const aatgs_generator *g, const cha
 
 /* ---- arguments ---- */
 
-static int param_value(const aatgs_gen_param *p, const char *text, aatgs_gen_value *v,
-                       aatgs_err *err) {
+static int param_value(const aatgs_gen_param *p, const char *text, const char *origin,
+                       aatgs_gen_value *v, aatgs_err *err) {
   char lo[32], hi[32];
   switch (p->kind) {
   case AATGS_PARAM_UINT: {
@@ -981,7 +1138,7 @@ static int param_value(const aatgs_gen_param *p, const char *text, aatgs_gen_val
     return AATGS_OK;
   }
   case AATGS_PARAM_DIST: {
-    int rc = aatgs_dist_parse(&v->dist, text, err);
+    int rc = aatgs_dist_parse_at(&v->dist, text, origin, err);
     if (rc != AATGS_OK) return aatgs_err_prefix(err, "%s", p->name);
     return AATGS_OK;
   }
@@ -993,6 +1150,7 @@ static int param_value(const aatgs_gen_param *p, const char *text, aatgs_gen_val
     memcpy(v->type, text, n + 1);
     return AATGS_OK;
   }
+  case AATGS_PARAM_CHOICE: return aatgs__param_choice_value(p, text, v, err);
   }
   return aatgs_err_set(err, AATGS_EINVAL, "%s: invalid parameter kind", p->name);
 }
@@ -1001,7 +1159,7 @@ void aatgs_gen_args_init(aatgs_gen_args *a, const aatgs_generator *gen) {
   memset(a, 0, sizeof *a);
   a->gen = gen;
   for (size_t i = 0; i < gen->nparams && i < AATGS_GEN_MAX_PARAMS; i++)
-    (void)param_value(&gen->params[i], gen->params[i].def, &a->v[i], NULL);
+    (void)param_value(&gen->params[i], gen->params[i].def, NULL, &a->v[i], NULL);
 }
 
 static int unknown_param(const aatgs_gen_args *a, const char *name, aatgs_err *err) {
@@ -1024,8 +1182,9 @@ int aatgs_gen_args_set(aatgs_gen_args *a, const char *name, const char *text, aa
   aatgs_gen_value v;
   if (!p) return unknown_param(a, name, err);
   v = a->v[i];
-  int rc = param_value(p, text, &v, err);
+  int rc = param_value(p, text, a->origin, &v, err);
   if (rc != AATGS_OK) return rc;
+  if (p->kind == AATGS_PARAM_DIST) aatgs_dist_free(&a->v[i].dist); /* the model replaced */
   a->v[i] = v;
   a->given[i] = 1;
   return AATGS_OK;
@@ -1040,9 +1199,16 @@ int aatgs_gen_args_set_dist(aatgs_gen_args *a, const char *name, const aatgs_dis
     return aatgs_err_set(err, AATGS_EINVAL, "%s: expected a single value, not a mapping", name);
   int rc = aatgs_dist_check(d, err);
   if (rc != AATGS_OK) return aatgs_err_prefix(err, "%s", name);
+  if (a->v[i].dist.table != d->table) aatgs_dist_free(&a->v[i].dist);
   a->v[i].dist = *d;
   a->given[i] = 1;
   return AATGS_OK;
+}
+
+void aatgs_gen_args_free(aatgs_gen_args *a) {
+  if (!a || !a->gen) return;
+  for (size_t i = 0; i < a->gen->nparams && i < AATGS_GEN_MAX_PARAMS; i++)
+    if (a->gen->params[i].kind == AATGS_PARAM_DIST) aatgs_dist_free(&a->v[i].dist);
 }
 
 const aatgs_gen_value *aatgs_gen_args_get(const aatgs_gen_args *a, const char *name) {
@@ -1058,7 +1224,11 @@ static void dist_json(aatgs__sb *b, const aatgs_dist *d) {
     if (f->kind != d->kind) continue;
     const char *base = (const char *)d + f->offset;
     aatgs__sb_printf(b, ",\"%s\":", f->name);
-    if (f->is_real) {
+    if (f->is_real == 2) { /* the file as written, its size and a hash of its values */
+      aatgs__sb_quoted(b, d->table ? d->table->file : "");
+      aatgs__sb_printf(b, ",\"n\":%u,\"values_fnv\":\"%016llx\"", d->table ? d->table->n : 0,
+                       d->table ? (unsigned long long)d->table->hash : 0ULL);
+    } else if (f->is_real) {
       double x;
       memcpy(&x, base, sizeof x);
       aatgs__sb_double(b, x);
@@ -1084,7 +1254,8 @@ char *aatgs_gen_args_json(const aatgs_gen_args *a) {
     case AATGS_PARAM_DOUBLE: aatgs__sb_double(&b, v->d); break;
     case AATGS_PARAM_DURATION: aatgs__sb_printf(&b, "%lld", (long long)v->ns); break;
     case AATGS_PARAM_DIST: dist_json(&b, &v->dist); break;
-    case AATGS_PARAM_TYPE: aatgs__sb_quoted(&b, v->type); break;
+    case AATGS_PARAM_TYPE:
+    case AATGS_PARAM_CHOICE: aatgs__sb_quoted(&b, v->type); break;
     }
   }
   aatgs__sb_printf(&b, "}");

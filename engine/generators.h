@@ -13,7 +13,8 @@
  * `--param name=value`.
  *
  * Registered: chain, fork_join, layered, phase_pipeline, cholesky, erdos_renyi,
- * stencil, fft, lu, gaussian_elimination. scenarios/README.md
+ * stencil, fft, lu, gaussian_elimination, and (generators_research.c)
+ * heft_layered, daggen, workflow. scenarios/README.md
  * documents each one's parameters, structure and exact counts.
  */
 #ifndef AATGS_GENERATORS_H
@@ -35,8 +36,17 @@ typedef enum aatgs_dist_kind {
   AATGS_DIST_NORMAL,    /* normal(mean, sd), redrawn below min (truncated) */
   AATGS_DIST_LOGNORMAL, /* lognormal with this mean and coefficient of variation */
   AATGS_DIST_BIMODAL,   /* long with probability p_long, else short */
+  AATGS_DIST_EMPIRICAL, /* uniform draw among the durations of a file */
   AATGS_DIST_COUNT
 } aatgs_dist_kind;
+
+/* The durations of an empirical model's file (owned by the model). */
+typedef struct aatgs_dist_table {
+  char *file;    /* the path as written (points into this allocation) */
+  uint64_t hash; /* FNV-1a 64 of the values, for provenance */
+  uint32_t n;    /* >= 1 */
+  aatgs_ns v[];  /* in file order, each >= 1 ns */
+} aatgs_dist_table;
 
 typedef struct aatgs_dist {
   aatgs_dist_kind kind;
@@ -48,9 +58,21 @@ typedef struct aatgs_dist {
   aatgs_ns short_ns; /* bimodal "short" */
   aatgs_ns long_ns;  /* bimodal "long" */
   double p_long;     /* bimodal */
+  /* empirical: owned; aatgs_dist_free releases it */
+  aatgs_dist_table *table;
 } aatgs_dist;
 
-/* Name of a kind: "type", "fixed", "uniform", "normal", "lognormal", "bimodal". */
+/* Empirical models read a file of durations, one per line, each with a unit
+ * suffix or bare ns; '#' starts a comment; blank lines are skipped. A path is
+ * taken as written when absolute, expanded when it starts with
+ * $AATGS_DATA_DIR, else resolved against the folder of the origin (the
+ * scenario file; the working directory when there is none) and then, when
+ * not found there, against $AATGS_DATA_DIR. Errors name file:line. A model
+ * that holds a table owns it: copies of the struct share it, and exactly one
+ * of them is freed with aatgs_dist_free. */
+
+/* Name of a kind: "type", "fixed", "uniform", "normal", "lognormal", "bimodal",
+ * "empirical". */
 const char *aatgs_dist_kind_name(aatgs_dist_kind k);
 /* Starts a model of the named kind with its field defaults (all zero except
  * normal's min = 1us, lognormal's cv = 0.5, bimodal's p_long = 0.5).
@@ -58,19 +80,34 @@ const char *aatgs_dist_kind_name(aatgs_dist_kind k);
 int aatgs_dist_init(aatgs_dist *d, const char *kind, aatgs_err *err);
 /* Sets one field of the model from text. Fields by kind: fixed {value};
  * uniform {min, max}; normal {mean, sd, min}; lognormal {mean, cv};
- * bimodal {short, long, p_long}. Durations take unit suffixes. AATGS_ENOENT
- * listing the valid fields, AATGS_EINVAL on a malformed value. */
+ * bimodal {short, long, p_long}; empirical {file} (read now). Durations take
+ * unit suffixes. AATGS_ENOENT listing the valid fields, AATGS_EINVAL on a
+ * malformed value, AATGS_EIO / AATGS_ENODATA for an unreadable file. */
 int aatgs_dist_set_field(aatgs_dist *d, const char *field, const char *text, aatgs_err *err);
+/* The same, with an empirical file resolved against origin's folder (NULL:
+ * the working directory). */
+int aatgs_dist_set_field_at(aatgs_dist *d, const char *field, const char *text, const char *origin,
+                            aatgs_err *err);
+/* Reads an empirical model from path (resolved as above) into d, replacing
+ * (and freeing) what d held. On failure d is unchanged. */
+int aatgs_dist_load_empirical(aatgs_dist *d, const char *path, const char *origin, aatgs_err *err);
+/* Frees an empirical model's table and zeroes the pointer; other kinds and
+ * NULL are no-ops. */
+void aatgs_dist_free(aatgs_dist *d);
 /* Checks a model's consistency (positive durations where required,
  * min <= max, 0 <= p_long <= 1, ...). AATGS_EINVAL with the reason. */
 int aatgs_dist_check(const aatgs_dist *d, aatgs_err *err);
 /* Parses the text form: a duration ("5ms", a fixed model), "type", or
  * kind(args) with positional fields in the order listed above, e.g.
  * "uniform(1ms, 9ms)", "lognormal(5ms, 0.5)", "normal(5ms, 1ms)",
- * "bimodal(300us, 15ms, 0.3)". Checks the result. */
+ * "bimodal(300us, 15ms, 0.3)", "empirical(durations/kernels.txt)". Checks the
+ * result. d is overwritten, not freed; on failure it holds no table. */
 int aatgs_dist_parse(aatgs_dist *d, const char *text, aatgs_err *err);
+/* The same, with an empirical file resolved against origin's folder. */
+int aatgs_dist_parse_at(aatgs_dist *d, const char *text, const char *origin, aatgs_err *err);
 /* Draws one estimate (>= 1 ns) from r; AATGS_DIST_TYPE returns 0 (the graph
- * then uses the type's estimate) and draws nothing. */
+ * then uses the type's estimate) and draws nothing; empirical draws one of
+ * the file's values uniformly. */
 aatgs_ns aatgs_dist_sample(const aatgs_dist *d, aatgs_rng *r);
 /* The model's mean in ns (normal: the untruncated mean; type: 0). */
 double aatgs_dist_mean(const aatgs_dist *d);
@@ -82,7 +119,8 @@ typedef enum aatgs_param_kind {
   AATGS_PARAM_DOUBLE,   /* real within [min, max] */
   AATGS_PARAM_DURATION, /* ns within [min, max], text with unit suffixes */
   AATGS_PARAM_DIST,     /* a duration model (aatgs_dist) */
-  AATGS_PARAM_TYPE      /* a task type name (built-in or the scenario's own) */
+  AATGS_PARAM_TYPE,     /* a task type name (built-in or the scenario's own) */
+  AATGS_PARAM_CHOICE    /* one word of a fixed list (value.type holds it, value.u its index) */
 } aatgs_param_kind;
 
 typedef struct aatgs_gen_param {
@@ -112,6 +150,8 @@ typedef struct aatgs_gen_args {
   const aatgs_generator *gen;
   aatgs_gen_value v[AATGS_GEN_MAX_PARAMS];
   unsigned char given[AATGS_GEN_MAX_PARAMS]; /* set explicitly, not a default */
+  const char *origin; /* borrowed, may be NULL: the folder of this path anchors the
+                         relative files of empirical models set from text */
 } aatgs_gen_args;
 
 struct aatgs_generator {
@@ -144,9 +184,13 @@ void aatgs_gen_args_init(aatgs_gen_args *a, const aatgs_generator *gen);
  * generator g (valid: ...)"; AATGS_EINVAL "expected a duration like 5ms,
  * got "x"" or "... out of range [lo, hi]". Messages carry no position. */
 int aatgs_gen_args_set(aatgs_gen_args *a, const char *name, const char *text, aatgs_err *err);
-/* Sets a duration-model parameter from a parsed model (checked here). */
+/* Sets a duration-model parameter from a parsed model (checked here). On
+ * success the arguments take over d's empirical table (do not free d). */
 int aatgs_gen_args_set_dist(aatgs_gen_args *a, const char *name, const aatgs_dist *d,
                             aatgs_err *err);
+/* Frees the empirical tables the arguments own (setting a model frees the
+ * one it replaces); a copy of the struct shares them. NULL is a no-op. */
+void aatgs_gen_args_free(aatgs_gen_args *a);
 /* The value of a parameter by name, NULL if the generator has none. */
 const aatgs_gen_value *aatgs_gen_args_get(const aatgs_gen_args *a, const char *name);
 /* Resolved arguments as a compact JSON object, keys "generator" then the

@@ -573,6 +573,19 @@ const uint64_t *aatgs_graph_predecessor_bytes(const aatgs_graph *g, uint32_t t) 
   return g->pred_bytes ? g->pred_bytes + g->pred_off[t] : NULL;
 }
 
+uint64_t aatgs_graph_edge_bytes(const aatgs_graph *g, uint32_t src, uint32_t dst) {
+  if (!g->pred_bytes || dst >= g->n) return 0;
+  uint32_t lo = g->pred_off[dst], hi = g->pred_off[dst + 1];
+  while (lo < hi) {
+    uint32_t mid = lo + (hi - lo) / 2;
+    if (g->pred[mid] < src)
+      lo = mid + 1;
+    else
+      hi = mid;
+  }
+  return lo < g->pred_off[dst + 1] && g->pred[lo] == src ? g->pred_bytes[lo] : 0;
+}
+
 const uint32_t *aatgs_graph_predecessors(const aatgs_graph *g, uint32_t t, uint32_t *n) {
   *n = g->pred_off[t + 1] - g->pred_off[t];
   return g->pred + g->pred_off[t];

@@ -139,6 +139,8 @@ const uint32_t *aatgs_graph_predecessors(const aatgs_graph *g, uint32_t task, ui
 /* Bytes carried by each predecessor edge, parallel to aatgs_graph_predecessors
  * (after finalize); NULL when no edge of the graph carries bytes. */
 const uint64_t *aatgs_graph_predecessor_bytes(const aatgs_graph *g, uint32_t task);
+/* Bytes of the edge src -> dst (0 when it carries none or does not exist). */
+uint64_t aatgs_graph_edge_bytes(const aatgs_graph *g, uint32_t src, uint32_t dst);
 /* A topological order of all tasks (after finalize); belongs to the graph. */
 const uint32_t *aatgs_graph_topo_order(const aatgs_graph *g);
 /* Kahn topological sort into out[n_tasks] (works before finalize too).

@@ -29,7 +29,7 @@
 #include "error.h"
 #include "graph.h"
 
-#define AATGS_POLICY_OPS_VERSION 1
+#define AATGS_POLICY_OPS_VERSION 2
 
 #define AATGS_POLICY_STATIC 0x1u
 #define AATGS_POLICY_ADAPTIVE 0x2u
@@ -75,7 +75,17 @@ typedef struct aatgs_policy_ctx {
 typedef struct aatgs_choice {
   uint32_t task;
   double priority; /* the score that won (policy-defined; higher is better) */
+  aatgs_ns est_ns; /* the duration the policy assumed for the task; 0: the graph's estimate */
 } aatgs_choice;
+
+/* One of the best ready tasks a pick considered (decision provenance). */
+typedef struct aatgs_candidate {
+  uint32_t task;
+  double score; /* same scale as aatgs_choice.priority: higher is better */
+} aatgs_candidate;
+
+/* Most candidates a decision records. */
+#define AATGS_MAX_CANDIDATES 8u
 
 typedef struct aatgs_policy aatgs_policy;
 
@@ -94,6 +104,17 @@ typedef struct aatgs_policy_ops {
                       aatgs_ns now);
   aatgs_ns (*on_snapshot)(aatgs_policy *p, const aatgs_snapshot *snap);
   void (*destroy)(aatgs_policy *p);
+  /* Version 2. What the score means, one line ("upward rank (ns), higher
+   * first"), recorded with each run so a reader can interpret the scores. */
+  const char *score_doc;
+  /* Version 2, optional. Decision provenance: writes up to k (<=
+   * AATGS_MAX_CANDIDATES) of the ready tasks that can run on `stream`, best
+   * first, as the pick that follows would rank them, and returns how many.
+   * out[0] is the task that pick will return. Must not change the policy's
+   * state (the loop calls it just before pick, only when recording
+   * candidates). */
+  uint32_t (*candidates)(aatgs_policy *p, const aatgs_stream_info *stream, aatgs_candidate *out,
+                         uint32_t k);
 } aatgs_policy_ops;
 
 struct aatgs_policy {

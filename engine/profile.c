@@ -45,6 +45,8 @@ static const field fields[] = {
     FLD(telemetry_slots, F_U32, 1, 1048576),
     FLD(telemetry_slot_bytes, F_U32, 1, 1048576),
     FLD(telemetry_watermark, F_REAL, 0.01, 1),
+    FLD(edge_latency_ns, F_NS, 0, 1e9),
+    FLD(edge_gbps, F_REAL, 0, 1e5),
 };
 #define NUM_FIELDS (sizeof fields / sizeof fields[0])
 
@@ -72,6 +74,8 @@ void aatgs_profile_default(aatgs_profile *p) {
   p->telemetry_slots = 64;
   p->telemetry_slot_bytes = 64;
   p->telemetry_watermark = 0.75;
+  p->edge_latency_ns = 0; /* edges between streams are free on one GPU */
+  p->edge_gbps = 0;
   p->text = NULL;
 }
 

@@ -41,6 +41,10 @@ typedef struct aatgs_profile {
   uint32_t telemetry_slots; /* device telemetry ring: 64 x 64 B in the report */
   uint32_t telemetry_slot_bytes;
   double telemetry_watermark; /* fraction of the telemetry ring that triggers a background drain */
+  aatgs_ns edge_latency_ns;   /* data of an edge whose tasks ran on different kernel streams:
+                                 the consumer starts no sooner than producer end + this + */
+  double edge_gbps;           /* bytes / this (GB/s). 0 and 0: free (one GPU: streams share
+                                 memory; the default) */
   char *text;                 /* the file's text (owned, may be NULL for the built-in) */
 } aatgs_profile;
 

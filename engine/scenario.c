@@ -9,9 +9,11 @@
  */
 #include "scenario.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "generators.h"
 #include "importers.h"
@@ -61,6 +63,14 @@ struct aatgs_scenario {
   scen_task *tasks;
   size_t ntasks;
   uint64_t ndeps; /* total deps over explicit tasks */
+  /* perturb: (nothing on when absent); edge_gbps and edge_latency (< 0: the
+   * profile's); params_json with those appended, built on demand from the
+   * params_json text kept in run_json_of. */
+  aatgs_perturb perturb;
+  double edge_gbps;
+  aatgs_ns edge_latency;
+  char *run_json;
+  char *run_json_of;
 };
 
 /* Parse state: the document, the scenario being filled, and a scratch graph
@@ -75,7 +85,8 @@ typedef struct ctx {
 } ctx;
 
 static const char *const top_keys = "name, description, generator, params, tasks, import, streams, "
-                                    "seeds, noise_cv, estimates, types";
+                                    "seeds, noise_cv, estimates, types, perturb, edge_gbps, "
+                                    "edge_latency";
 
 static char *dup_str(const char *s) {
   size_t n = strlen(s) + 1;
@@ -332,9 +343,14 @@ static int parse_import(ctx *c, yaml_node_t *map) {
   if (rest) {
     const char *dir = getenv("AATGS_DATA_DIR");
     if (!dir || !*dir)
-      return aatgs__yerr(c->err, AATGS_EINVAL, c->origin, path_node,
-                         "path uses $AATGS_DATA_DIR, which is not set");
+      return aatgs__yerr(c->err, AATGS_ENODATA, c->origin, path_node,
+                         "path uses $AATGS_DATA_DIR, which is not set (point it at the folder "
+                         "of the real graphs, e.g. ../shared/data)");
     snprintf(buf, sizeof buf, "%s%s", dir, rest);
+    if (access(buf, R_OK) != 0)
+      return aatgs__yerr(c->err, AATGS_ENODATA, c->origin, path_node,
+                         "%s: not readable (%s); is $AATGS_DATA_DIR=%s the data folder?", buf,
+                         strerror(errno), dir);
   } else if (path[0] == '/') {
     snprintf(buf, sizeof buf, "%s", path);
   } else {
@@ -366,7 +382,8 @@ static int parse_dist_map(ctx *c, const yaml_node_t *map, const char *pname, aat
   }
   if (!kind_node)
     return aatgs__yerr(c->err, AATGS_EINVAL, c->origin, map,
-                       "%s: missing dist (fixed, uniform, normal, lognormal or bimodal)", pname);
+                       "%s: missing dist (fixed, uniform, normal, lognormal, bimodal or empirical)",
+                       pname);
   const char *kind;
   rc = get_string(c, kind_node, "dist", 0, &kind);
   if (rc != AATGS_OK) return rc;
@@ -383,7 +400,7 @@ static int parse_dist_map(ctx *c, const yaml_node_t *map, const char *pname, aat
     if (!text)
       return aatgs__yerr(c->err, AATGS_EINVAL, c->origin, v, "%s.%s: expected a value, got %s",
                          pname, key, aatgs__ykind(v));
-    rc = aatgs_dist_set_field(d, key, text, c->err);
+    rc = aatgs_dist_set_field_at(d, key, text, c->origin, c->err);
     if (rc != AATGS_OK) {
       aatgs_err_prefix(c->err, "%s", pname);
       return aatgs__yerr_at(c->err, c->origin, rc == AATGS_ENOENT ? k : v);
@@ -409,6 +426,7 @@ static int parse_generator(ctx *c, yaml_node_t *gen_node, yaml_node_t *params) {
                        "unknown generator \"%s\" (known: %s)", name, known);
   }
   aatgs_gen_args_init(&c->s->args, gen);
+  c->s->args.origin = c->s->path; /* empirical files are relative to the scenario */
   c->s->has_gen = 1;
   if (params) {
     rc = expect_mapping(c, params, "params");
@@ -423,9 +441,14 @@ static int parse_generator(ctx *c, yaml_node_t *gen_node, yaml_node_t *params) {
       }
       if (v->type == YAML_MAPPING_NODE && prm->kind == AATGS_PARAM_DIST) {
         aatgs_dist d;
+        memset(&d, 0, sizeof d);
         rc = parse_dist_map(c, v, key, &d);
-        if (rc != AATGS_OK) return rc;
+        if (rc != AATGS_OK) {
+          aatgs_dist_free(&d);
+          return rc;
+        }
         rc = aatgs_gen_args_set_dist(&c->s->args, key, &d, c->err);
+        if (rc != AATGS_OK) aatgs_dist_free(&d); /* on success the arguments own it */
       } else if (v->type != YAML_SCALAR_NODE) {
         return aatgs__yerr(c->err, AATGS_EINVAL, c->origin, v, "%s: expected %s, got %s", key,
                            prm->kind == AATGS_PARAM_DIST ? "a duration or a {dist: ...} mapping"
@@ -637,7 +660,7 @@ static int parse_top(ctx *c) {
   aatgs_scenario *s = c->s;
   yaml_node_t *root = aatgs__ydoc_root(&c->doc);
   yaml_node_t *gen = NULL, *params = NULL, *tasks = NULL, *types = NULL, *ests = NULL;
-  yaml_node_t *import = NULL;
+  yaml_node_t *import = NULL, *perturb = NULL;
   yaml_node_t *params_key = NULL, *tasks_key = NULL;
   const char *str;
   uint64_t u = 0;
@@ -680,6 +703,16 @@ static int parse_top(ctx *c) {
       ests = v;
     } else if (strcmp(key, "types") == 0) {
       types = v;
+    } else if (strcmp(key, "perturb") == 0) {
+      perturb = v;
+    } else if (strcmp(key, "edge_gbps") == 0) {
+      rc = get_double(c, v, "edge_gbps", 0.0, 1e5, &s->edge_gbps);
+    } else if (strcmp(key, "edge_latency") == 0) {
+      str = aatgs__yscalar(v);
+      if (!str || aatgs__parse_duration(str, &s->edge_latency) != 0)
+        rc = aatgs__yerr(c->err, AATGS_EINVAL, c->origin, v,
+                         "edge_latency: expected a duration like 5us, got %s",
+                         str ? str : aatgs__ykind(v));
     } else {
       rc = aatgs__yerr(c->err, AATGS_EINVAL, c->origin, k, "unknown key \"%s\" (valid: %s)", key,
                        top_keys);
@@ -688,6 +721,9 @@ static int parse_top(ctx *c) {
   }
   if (types && (rc = parse_types(c, types)) != AATGS_OK) return rc;
   if (ests && (rc = parse_estimates(c, ests)) != AATGS_OK) return rc;
+  if (perturb &&
+      (rc = aatgs__perturb_parse_node(&s->perturb, &c->doc, perturb, c->types, c->err)) != AATGS_OK)
+    return rc;
   if ((gen != NULL) + (tasks != NULL) + (import != NULL) > 1)
     return aatgs__yerr(c->err, AATGS_EINVAL, c->origin, tasks_key,
                        "give one of generator, tasks or import, not several");
@@ -723,6 +759,9 @@ int aatgs_scenario_parse(aatgs_scenario **out, const char *origin, const char *t
   snprintf(s->hash, sizeof s->hash, "%016llx", (unsigned long long)aatgs__fnv1a64(text, len));
   s->seeds = 3;
   s->noise_cv = -1.0;
+  aatgs_perturb_init(&s->perturb);
+  s->edge_gbps = -1.0;
+  s->edge_latency = -1;
   c.origin = s->path;
   rc = aatgs__ydoc_load(&c.doc, s->path, s->text, len, err);
   if (rc != AATGS_OK) goto fail;
@@ -778,6 +817,9 @@ void aatgs_scenario_destroy(aatgs_scenario *s) {
   free(s->description);
   free(s->params_json);
   free(s->import_path);
+  free(s->run_json);
+  free(s->run_json_of);
+  if (s->has_gen) aatgs_gen_args_free(&s->args);
   free(s);
 }
 
@@ -786,7 +828,54 @@ const char *aatgs_scenario_description(const aatgs_scenario *s) { return s->desc
 const char *aatgs_scenario_path(const aatgs_scenario *s) { return s->path; }
 const char *aatgs_scenario_text(const aatgs_scenario *s) { return s->text; }
 const char *aatgs_scenario_hash(const aatgs_scenario *s) { return s->hash; }
-const char *aatgs_scenario_params_json(const aatgs_scenario *s) { return s->params_json; }
+/* params_json with the run model appended: "perturb" (perturb.h's JSON),
+ * "edge_gbps" and "edge_latency" (ns) when the file gives them. Built on
+ * demand so that an override that replaces params_json keeps them. */
+const char *aatgs_scenario_params_json(const aatgs_scenario *s) {
+  aatgs_scenario *m = (aatgs_scenario *)s; /* a cache; the object is never const-allocated */
+  if (!aatgs_perturb_any(&s->perturb) && s->edge_gbps < 0 && s->edge_latency < 0)
+    return s->params_json;
+  const char *base = s->params_json ? s->params_json : "{}";
+  if (m->run_json && strcmp(m->run_json_of, base) == 0) return m->run_json;
+  size_t n = strlen(base);
+  char *pj = aatgs_perturb_any(&s->perturb) ? aatgs_perturb_json(&s->perturb) : NULL;
+  aatgs__sb b = {0};
+  aatgs__sb_printf(&b, "%.*s", (int)(n > 0 ? n - 1 : 0), base); /* without the closing brace */
+  const char *sep = n > 2 ? "," : "";
+  if (pj) {
+    aatgs__sb_printf(&b, "%s\"perturb\":%s", sep, pj);
+    sep = ",";
+  }
+  if (s->edge_gbps >= 0) {
+    aatgs__sb_printf(&b, "%s\"edge_gbps\":", sep);
+    aatgs__sb_double(&b, s->edge_gbps);
+    sep = ",";
+  }
+  if (s->edge_latency >= 0)
+    aatgs__sb_printf(&b, "%s\"edge_latency\":%lld", sep, (long long)s->edge_latency);
+  aatgs__sb_printf(&b, "}");
+  free(pj);
+  char *json = aatgs__sb_take(&b), *of = dup_str(base);
+  if (!json || !of) { /* out of memory: the generator's part at least */
+    free(json);
+    free(of);
+    return s->params_json;
+  }
+  free(m->run_json);
+  free(m->run_json_of);
+  m->run_json = json;
+  m->run_json_of = of;
+  return json;
+}
+
+const aatgs_perturb *aatgs_scenario_perturb(const aatgs_scenario *s) {
+  return aatgs_perturb_any(&s->perturb) ? &s->perturb : NULL;
+}
+
+void aatgs_scenario_apply_profile(const aatgs_scenario *s, aatgs_profile *p) {
+  if (s->edge_gbps >= 0) p->edge_gbps = s->edge_gbps;
+  if (s->edge_latency >= 0) p->edge_latency_ns = s->edge_latency;
+}
 uint32_t aatgs_scenario_streams(const aatgs_scenario *s) { return s->streams; }
 uint32_t aatgs_scenario_seeds(const aatgs_scenario *s) { return s->seeds; }
 double aatgs_scenario_noise_cv(const aatgs_scenario *s) { return s->noise_cv; }
@@ -924,4 +1013,139 @@ int aatgs_scenario_build(const aatgs_scenario *s, uint64_t seed, aatgs_graph **o
 fail:
   aatgs_graph_destroy(g);
   return rc;
+}
+
+/* ---- overrides (suite variants) ---- */
+
+static const char *const override_keys = "streams, seeds, noise_cv, params.NAME, estimates.TYPE";
+
+/* Whether a scenario's own types (and the built-in ones) include name. */
+static int has_type(const aatgs_scenario *s, const char *name, int *found) {
+  aatgs_graph *g = NULL;
+  uint32_t id;
+  *found = 0;
+  if (aatgs_graph_create(&g, 0, 0) != AATGS_OK) return AATGS_ENOMEM;
+  for (size_t i = 0; i < s->ntypes; i++)
+    if (aatgs_graph_add_type(g, s->types[i].name, s->types[i].est, s->types[i].cls, &id) !=
+        AATGS_OK) {
+      aatgs_graph_destroy(g);
+      return AATGS_ENOMEM;
+    }
+  *found = aatgs_graph_find_type(g, name, &id) == AATGS_OK;
+  aatgs_graph_destroy(g);
+  return AATGS_OK;
+}
+
+/* Rewrites a generator message "name: reason" (or "reason") as "params.name: reason". */
+static int param_error(aatgs_err *err, int rc, const char *name) {
+  char msg[AATGS_ERR_MSG_MAX];
+  size_t n = strlen(name);
+  if (!err) return rc;
+  snprintf(msg, sizeof msg, "%s", err->msg);
+  const char *reason = strncmp(msg, name, n) == 0 && msg[n] == ':' ? msg + n + 2 : msg;
+  return aatgs_err_set(err, rc, "params.%s: %s", name, reason);
+}
+
+int aatgs_scenario_override(aatgs_scenario *s, const char *key, const char *value, aatgs_err *err) {
+  uint64_t u = 0;
+  double d = 0;
+  aatgs_ns ns = 0;
+  int rc, found;
+  aatgs_gen_args args;
+  char *json = NULL;
+  scen_est *ests = NULL;
+  if (strchr(value, '\n'))
+    return aatgs_err_set(err, AATGS_EINVAL, "%s: the value must be on one line", key);
+  if (strcmp(key, "streams") == 0 || strcmp(key, "seeds") == 0) {
+    uint64_t hi = key[1] == 't' ? MAX_STREAMS : MAX_SEEDS;
+    if (aatgs__parse_uint(value, &u) != 0)
+      return aatgs_err_set(err, AATGS_EINVAL, "%s: expected an unsigned integer, got \"%s\"", key,
+                           value);
+    if (u < 1 || u > hi)
+      return aatgs_err_set(err, AATGS_EINVAL, "%s: %llu is out of range [1, %llu]", key,
+                           (unsigned long long)u, (unsigned long long)hi);
+  } else if (strcmp(key, "noise_cv") == 0) {
+    if (aatgs__parse_double(value, &d) != 0)
+      return aatgs_err_set(err, AATGS_EINVAL, "noise_cv: expected a number, got \"%s\"", value);
+    if (d < 0.0 || d > 10.0)
+      return aatgs_err_set(err, AATGS_EINVAL, "noise_cv: %s is out of range [0, 10]", value);
+  } else if (strncmp(key, "params.", 7) == 0) {
+    const char *name = key + 7;
+    uint64_t tasks, edges;
+    if (!s->has_gen)
+      return aatgs_err_set(err, AATGS_ENOENT, "%s: scenario %s has no generator (it %s)", key,
+                           s->name, s->has_import ? "imports a graph" : "lists its tasks");
+    args = s->args;
+    rc = aatgs_gen_args_set(&args, name, value, err);
+    if (rc != AATGS_OK) return param_error(err, rc, name);
+    const aatgs_gen_param *prm = aatgs_generator_param(args.gen, name, NULL);
+    if (prm && prm->kind == AATGS_PARAM_TYPE) {
+      if (has_type(s, value, &found) != AATGS_OK)
+        return aatgs_err_set(err, AATGS_ENOMEM, "%s: out of memory", s->path);
+      if (!found)
+        return aatgs_err_set(err, AATGS_ENOENT,
+                             "%s: unknown task type \"%s\" (declare it under types: in %s)", key,
+                             value, s->path);
+    }
+    args.gen->size(&args, &tasks, &edges);
+    if (tasks > AATGS_GEN_MAX_TASKS)
+      return aatgs_err_set(err, AATGS_EINVAL, "%s: %s would make %llu tasks, more than %llu", key,
+                           args.gen->name, (unsigned long long)tasks,
+                           (unsigned long long)AATGS_GEN_MAX_TASKS);
+    if (!(json = aatgs_gen_args_json(&args)))
+      return aatgs_err_set(err, AATGS_ENOMEM, "%s: out of memory", s->path);
+  } else if (strncmp(key, "estimates.", 10) == 0) {
+    const char *name = key + 10;
+    if (has_type(s, name, &found) != AATGS_OK)
+      return aatgs_err_set(err, AATGS_ENOMEM, "%s: out of memory", s->path);
+    if (!found) return aatgs_err_set(err, AATGS_ENOENT, "%s: unknown task type \"%s\"", key, name);
+    if (aatgs__parse_duration(value, &ns) != 0 || ns < 1)
+      return aatgs_err_set(err, AATGS_EINVAL, "%s: expected a duration like 5ms, got \"%s\"", key,
+                           value);
+    if (!(ests = realloc(s->ests, (s->nests + 1) * sizeof *ests)))
+      return aatgs_err_set(err, AATGS_ENOMEM, "%s: out of memory", s->path);
+    s->ests = ests;
+  } else {
+    return aatgs_err_set(err, AATGS_ENOENT, "unknown key \"%s\" (valid: %s)", key, override_keys);
+  }
+  /* The text records the override; the hash covers it. */
+  size_t add = strlen(key) + strlen(value) + 32;
+  char *text = realloc(s->text, s->text_len + add);
+  if (!text) {
+    free(json);
+    return aatgs_err_set(err, AATGS_ENOMEM, "%s: out of memory", s->path);
+  }
+  s->text = text;
+  int nl = s->text_len > 0 && text[s->text_len - 1] != '\n';
+  int w = snprintf(text + s->text_len, add, "%s# override: %s = %s\n", nl ? "\n" : "", key, value);
+  s->text_len += (size_t)w;
+  snprintf(s->hash, sizeof s->hash, "%016llx",
+           (unsigned long long)aatgs__fnv1a64(s->text, s->text_len));
+  /* Commit. */
+  if (strcmp(key, "streams") == 0)
+    s->streams = (uint32_t)u;
+  else if (strcmp(key, "seeds") == 0)
+    s->seeds = (uint32_t)u;
+  else if (strcmp(key, "noise_cv") == 0)
+    s->noise_cv = d;
+  else if (json) {
+    s->args = args;
+    free(s->params_json);
+    s->params_json = json;
+  } else {
+    size_t i = 0;
+    while (i < s->nests && strcmp(s->ests[i].name, key + 10) != 0)
+      i++;
+    if (i == s->nests) snprintf(s->ests[s->nests++].name, sizeof s->ests[i].name, "%s", key + 10);
+    s->ests[i].est = ns;
+  }
+  return AATGS_OK;
+}
+
+int aatgs_scenario_set_name(aatgs_scenario *s, const char *name, aatgs_err *err) {
+  char *p = dup_str(name);
+  if (!p) return aatgs_err_set(err, AATGS_ENOMEM, "%s: out of memory", s->path);
+  free(s->name);
+  s->name = p;
+  return AATGS_OK;
 }

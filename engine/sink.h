@@ -33,8 +33,10 @@ typedef struct aatgs_decision_rec {
   uint32_t stream;
   uint32_t ready_size; /* ready tasks of the stream's class before the pick */
   double priority;
-  aatgs_ns est_ns;  /* the estimate the policy saw */
+  aatgs_ns est_ns;  /* the duration the policy assumed (its estimate, or a learned one) */
   aatgs_ns cost_ns; /* wall time the policy's pick took (not deterministic) */
+  uint32_t n_cand;  /* candidates recorded (0 when off or the policy has none) */
+  aatgs_candidate cand[AATGS_MAX_CANDIDATES]; /* best first; cand[0] is the task picked */
 } aatgs_decision_rec;
 
 typedef struct aatgs_task_rec {
@@ -72,6 +74,7 @@ typedef struct aatgs_run_info {
   uint64_t seed;
   uint32_t rep; /* repetition index */
   const char *policy;
+  const char *score_doc; /* what the policy's scores mean (its ops' score_doc) */
   const char *backend;
   const char *profile_name;
   const char *profile_text;

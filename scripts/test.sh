@@ -6,6 +6,8 @@
 #  3. a fuzz smoke test: every parser's libFuzzer target for 15 s
 #     (scripts/fuzz.sh SECONDS runs them longer);
 #  4. an AddressSanitizer + UndefinedBehaviorSanitizer build: every test.
+# Between 1 and 2, the performance gate: the default suite on sim against
+# bench/baseline.db (`aatgs gate`; scripts/update-baseline.sh regenerates it).
 # AATGS_DATA_DIR points tests that use real graphs at ../shared/data.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -17,6 +19,19 @@ echo "== build and test (RelWithDebInfo)"
 cmake -S "$root" -B "$root/build" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build "$root/build" -j"$jobs" >/dev/null
 ctest --test-dir "$root/build" --output-on-failure -j"$jobs"
+
+echo "== performance gate (default suite on sim against bench/baseline.db)"
+gate_dir=$(mktemp -d)
+gate_rc=0
+"$root/build/aatgs" run --backend sim --db "$gate_dir/candidate.db" --quiet &&
+  "$root/build/aatgs" gate --baseline "$root/bench/baseline.db" \
+    --candidate "$gate_dir/candidate.db" || gate_rc=$?
+rm -rf "$gate_dir"
+if [[ $gate_rc -ne 0 ]]; then
+  echo "performance gate failed (exit $gate_rc); if the change is meant to move the results," \
+    "regenerate the baseline: scripts/update-baseline.sh" >&2
+  exit "$gate_rc"
+fi
 
 echo "== ThreadSanitizer"
 cmake -S "$root" -B "$root/build-tsan" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DAATGS_SANITIZE=thread \

@@ -133,7 +133,7 @@ Test(cli, run_records_and_reports) {
   cr_assert(strstr(out, "small"), "%s", out);
   cr_assert(strstr(out, "4 runs recorded"), "%s", out);
   cr_assert_eq(sh(out, sizeof out, "%s report --db %s --format csv", bin(), db), 0, "%s", out);
-  cr_assert(strstr(out, "small,sim,adaptive"), "%s", out);
+  cr_assert(strstr(out, "small,adaptive,sim"), "%s", out);
   sqlite3 *h;
   sqlite3_stmt *st;
   cr_assert_eq(sqlite3_open_v2(db, &h, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);

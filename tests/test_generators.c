@@ -45,12 +45,13 @@ static void check_counts(const aatgs_gen_args *a, aatgs_graph *g, uint64_t tasks
 }
 
 Test(generators, registry_and_defaults) {
-  const char *names[] = {"chain",    "fork_join",           "layered", "phase_pipeline",
-                         "cholesky", "erdos_renyi",         "stencil", "fft",
-                         "lu",       "gaussian_elimination"};
+  const char *names[] = {
+      "chain",   "fork_join", "layered", "phase_pipeline",       "cholesky",     "erdos_renyi",
+      "stencil", "fft",       "lu",      "gaussian_elimination", "heft_layered", "daggen",
+      "workflow"};
   char list[256];
-  cr_assert_eq(aatgs_generator_count(), 10);
-  for (size_t i = 0; i < 10; i++) {
+  cr_assert_eq(aatgs_generator_count(), 13);
+  for (size_t i = 0; i < 13; i++) {
     const aatgs_generator *g = aatgs_generator_at(i);
     cr_assert_str_eq(g->name, names[i]);
     cr_assert_eq(aatgs_generator_find(names[i]), g);
@@ -66,10 +67,10 @@ Test(generators, registry_and_defaults) {
     }
   }
   cr_assert_null(aatgs_generator_find("choleski"));
-  cr_assert_null(aatgs_generator_at(10));
+  cr_assert_null(aatgs_generator_at(13));
   aatgs_generator_names(list, sizeof list);
   cr_assert_str_eq(list, "chain, fork_join, layered, phase_pipeline, cholesky, erdos_renyi, "
-                         "stencil, fft, lu, gaussian_elimination");
+                         "stencil, fft, lu, gaussian_elimination, heft_layered, daggen, workflow");
 }
 
 Test(generators, chain_counts_and_order) {

@@ -98,7 +98,8 @@ Test(importers, bad_stg_files_name_file_and_line) {
   fails("", AATGS_EINVAL, "empty file");
   fails("3\n0 0 0\n1 5 1 0\n2 4 1 1\n", AATGS_EINVAL, ":4: truncated: 3 task lines of 5");
   /* Found by fuzz_stg: a huge count in a tiny file is refused at once. */
-  fails("55555555", AATGS_EINVAL, ":1: declares 55555555 tasks, but the file (8 bytes) cannot hold");
+  fails("55555555", AATGS_EINVAL,
+        ":1: declares 55555555 tasks, but the file (8 bytes) cannot hold");
   fails("2\n0 0 0\n1 5 1 0\n2 x 1 1\n3 0 1 2\n", AATGS_EINVAL,
         ":4: expected an integer, got \"x\"");
   fails("2\n0 0 0\n1 5 1 0\n1 4 1 1\n3 0 1 2\n", AATGS_EINVAL, ":4: task 1 is defined twice");

@@ -82,9 +82,43 @@ static void start_policy(const char *name, const aatgs_stream_info *s, uint32_t 
 static void ready(uint32_t t) { pol.ops->on_ready(&pol, t, 0); }
 
 /* Picks for stream s; NONE when the policy has nothing. Checks the class. */
+/* Decision provenance, checked on every pick the tests make: the candidates
+ * the policy lists just before a pick start with the task it then picks, at
+ * the same score, best first, all distinct and of the stream's class. */
+static uint32_t candidates_before_pick(const aatgs_stream_info *s, aatgs_candidate *c) {
+  cr_assert_geq(pol.ops->version, 2);
+  cr_assert_not_null(pol.ops->candidates, "%s lists no candidates", pol.ops->name);
+  cr_assert_not_null(pol.ops->score_doc);
+  uint32_t n = pol.ops->candidates(&pol, s, c, AATGS_MAX_CANDIDATES);
+  cr_assert_leq(n, AATGS_MAX_CANDIDATES);
+  for (uint32_t i = 0; i < n; i++) {
+    cr_assert_eq(aatgs_graph_task_class(g, c[i].task), s->cls);
+    if (i) cr_assert_leq(c[i].score, c[i - 1].score, "%s: candidates out of order", pol.ops->name);
+    for (uint32_t j = 0; j < i; j++)
+      cr_assert_neq(c[i].task, c[j].task);
+  }
+  return n;
+}
+
+static void check_candidates(const aatgs_candidate *c, uint32_t n, int picked,
+                             const aatgs_choice *ch) {
+  if (!picked) {
+    cr_assert_eq(n, 0, "%s lists candidates but picks nothing", pol.ops->name);
+    return;
+  }
+  cr_assert_geq(n, 1, "%s picked task %u but listed no candidate", pol.ops->name, ch->task);
+  cr_assert_eq(c[0].task, ch->task, "%s: first candidate %u, picked %u", pol.ops->name, c[0].task,
+               ch->task);
+  cr_assert_eq(c[0].score, ch->priority);
+}
+
 static uint32_t pick_p(const aatgs_stream_info *s, double *prio) {
-  aatgs_choice ch = {NONE, 0.0};
-  if (!pol.ops->pick(&pol, s, 0, &ch)) return NONE;
+  aatgs_choice ch = {NONE, 0.0, 0};
+  aatgs_candidate c[AATGS_MAX_CANDIDATES];
+  uint32_t nc = candidates_before_pick(s, c);
+  int picked = pol.ops->pick(&pol, s, 0, &ch);
+  check_candidates(c, nc, picked, &ch);
+  if (!picked) return NONE;
   cr_assert_lt(ch.task, aatgs_graph_num_tasks(g));
   cr_assert_eq(aatgs_graph_task_class(g, ch.task), s->cls, "task %u picked for stream %s", ch.task,
                s->name);
@@ -724,8 +758,11 @@ static void run_all_tasks(const aatgs_policy_ops *ops, uint64_t seed) {
     for (uint32_t s = 0; s < 5; s++) {
       if (running[s] != NONE) continue;
       aatgs_task_class c = streams3[s].cls;
-      aatgs_choice ch = {NONE, 0};
+      aatgs_choice ch = {NONE, 0, 0};
+      aatgs_candidate cand[AATGS_MAX_CANDIDATES];
+      uint32_t nc = candidates_before_pick(&streams3[s], cand);
       int got = pol.ops->pick(&pol, &streams3[s], now, &ch);
+      check_candidates(cand, nc, got, &ch);
       if (view.ready[c] == 0) {
         cr_assert_eq(got, 0, "%s picked with nothing ready", ops->name);
         continue;

@@ -49,13 +49,15 @@ static void parse_fails(const char *text, int code, const char *prefix) {
 Test(scenario_errors, unknown_top_level_key) {
   parse_fails("name: a\ngenerator: chain\ncolour: red\n", AATGS_EINVAL,
               "x.yaml:3:1: unknown key \"colour\" (valid: name, description, generator, params, "
-              "tasks, import, streams, seeds, noise_cv, estimates, types)");
+              "tasks, import, streams, seeds, noise_cv, estimates, types, perturb, edge_gbps, "
+              "edge_latency)");
 }
 
 Test(scenario_errors, unknown_generator_lists_known) {
   parse_fails("name: a\ngenerator: choleski\n", AATGS_ENOENT,
               "x.yaml:2:12: unknown generator \"choleski\" (known: chain, fork_join, layered, "
-              "phase_pipeline, cholesky, erdos_renyi, stencil, fft, lu, gaussian_elimination)");
+              "phase_pipeline, cholesky, erdos_renyi, stencil, fft, lu, gaussian_elimination, "
+              "heft_layered, daggen, workflow)");
 }
 
 Test(scenario_errors, unknown_parameter_lists_valid) {

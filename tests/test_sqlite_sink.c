@@ -525,7 +525,7 @@ Test(sink, run_round_trips_through_plain_sql) {
   cr_expect_eq(q_dbl(db, "SELECT efficiency FROM run_summary"), 0.5);
   cr_expect_eq(q_int(db, "SELECT runs FROM policy_summary"), 1);
   cr_expect(q_null(db, "SELECT stddev_makespan_ns FROM policy_summary"));
-  expect_text(db, "1", "SELECT value FROM meta WHERE key = 'schema_version'");
+  expect_text(db, "2", "SELECT value FROM meta WHERE key = 'schema_version'");
   sqlite3_close(db);
   aatgs_graph_destroy(g);
 }
@@ -810,7 +810,7 @@ Test(sink, a_newer_schema_or_a_foreign_database_is_refused) {
   aatgs_sink sink;
   close_sink(open_sink(NULL, &sink));
   sqlite3 *db = ro(g_db);
-  cr_assert_eq(sqlite3_exec(db, "UPDATE meta SET value = '2' WHERE key = 'schema_version'", NULL,
+  cr_assert_eq(sqlite3_exec(db, "UPDATE meta SET value = '3' WHERE key = 'schema_version'", NULL,
                             NULL, NULL),
                SQLITE_OK);
   sqlite3_close(db);
@@ -819,7 +819,7 @@ Test(sink, a_newer_schema_or_a_foreign_database_is_refused) {
   aatgs_err_clear(&err);
   cr_expect_eq(aatgs_sqlite_sink_open(&s, g_db, NULL, &err), AATGS_EDB);
   cr_expect_null(s);
-  cr_expect(strstr(err.msg, g_db) && strstr(err.msg, "schema version 2") &&
+  cr_expect(strstr(err.msg, g_db) && strstr(err.msg, "schema version 3") &&
                 strstr(err.msg, "newer"),
             "%s", err.msg);
 

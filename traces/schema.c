@@ -18,7 +18,7 @@
 
 // clang-format off
 const char aatgs_sqlite_schema_sql[] =
-  "-- AATGS trace database, schema version 1.\n"
+  "-- AATGS trace database, schema version 2.\n"
   "--\n"
   "-- One SQLite file holds many runs. Every time is an INTEGER number of\n"
   "-- nanoseconds: run times (t_ns, ready_ns, start_ns, ...) are on the\n"
@@ -45,12 +45,14 @@ const char aatgs_sqlite_schema_sql[] =
   "-- database that already has it changes nothing.\n"
   "\n"
   "-- Key/value facts about the file. schema_version is the version of this\n"
-  "-- schema; a program refuses a file whose version is newer than its own.\n"
+  "-- schema; a program refuses a file whose version is newer than its own, and\n"
+  "-- upgrades an older one when it opens it for writing (version 1 -> 2 adds\n"
+  "-- the columns marked \"since version 2\", at the end of their tables).\n"
   "CREATE TABLE IF NOT EXISTS meta (\n"
   "  key TEXT PRIMARY KEY,  -- 'schema_version', 'created_by'\n"
   "  value TEXT             -- the value, as text\n"
   ") WITHOUT ROWID;\n"
-  "INSERT OR IGNORE INTO meta (key, value) VALUES ('schema_version', '1');\n"
+  "INSERT OR IGNORE INTO meta (key, value) VALUES ('schema_version', '2');\n"
   "INSERT OR IGNORE INTO meta (key, value) VALUES ('created_by', 'aatgs');\n"
   "\n"
   "-- A task graph, stored once per distinct structure. hash covers the task\n"
@@ -93,7 +95,8 @@ const char aatgs_sqlite_schema_sql[] =
   "CREATE TABLE IF NOT EXISTS edges (\n"
   "  graph_id INTEGER NOT NULL REFERENCES graphs (graph_id),\n"
   "  src INTEGER NOT NULL,          -- tasks.task_id of the predecessor\n"
-  "  dst INTEGER NOT NULL           -- tasks.task_id of the successor\n"
+  "  dst INTEGER NOT NULL,          -- tasks.task_id of the successor\n"
+  "  bytes INTEGER                  -- data the edge carries (0: none); since version 2\n"
   ");\n"
   "\n"
   "-- One row per run: provenance, status and result.\n"
@@ -139,7 +142,9 @@ const char aatgs_sqlite_schema_sql[] =
   "  event_hash TEXT,               -- FNV-1a of the deterministic event fields, 16 hex digits\n"
   "  check_result TEXT,             -- a real workload's check of its result (e.g. the residual\n"
   "                                 -- of a tiled Cholesky on the GPU), NULL when none\n"
-  "  error TEXT                     -- why the run failed or was interrupted, NULL otherwise\n"
+  "  error TEXT,                    -- why the run failed or was interrupted, NULL otherwise\n"
+  "  score_doc TEXT                 -- what the policy's scores mean (decisions.priority and\n"
+  "                                 -- decisions.candidates); since version 2\n"
   ");\n"
   "\n"
   "-- The streams of a run's backend.\n"
@@ -172,8 +177,12 @@ const char aatgs_sqlite_schema_sql[] =
   "  stream INTEGER NOT NULL,       -- stream it was submitted to\n"
   "  priority REAL,                 -- the winning score (policy-defined, higher is better)\n"
   "  ready_size INTEGER,            -- ready tasks of the stream's class before the pick\n"
-  "  est_ns INTEGER,                -- estimate the policy saw\n"
-  "  cost_ns INTEGER                -- wall time the pick took (not deterministic)\n"
+  "  est_ns INTEGER,                -- duration the policy assumed: the estimate, or a learned one\n"
+  "  cost_ns INTEGER,               -- wall time the pick took (not deterministic)\n"
+  "  candidates TEXT                -- provenance: the top-k ready tasks the pick ranked, best\n"
+  "                                 -- first, as JSON [[task_id, score], ...]; the first is the\n"
+  "                                 -- task picked, the scores mean what runs.score_doc says;\n"
+  "                                 -- NULL when not recorded (k = 0); since version 2\n"
   ");\n"
   "\n"
   "-- One row per task lifecycle, written when the task ends (in end order).\n"
@@ -287,8 +296,7 @@ const char aatgs_sqlite_schema_sql[] =
   "FROM task_events e\n"
   "JOIN runs r ON r.run_id = e.run_id\n"
   "LEFT JOIN tasks t ON t.graph_id = r.graph_id AND t.task_id = e.task_id\n"
-  "LEFT JOIN task_types tt ON tt.graph_id = r.graph_id AND tt.type_id = t.type;\n"
-  ;
+  "LEFT JOIN task_types tt ON tt.graph_id = r.graph_id AND tt.type_id = t.type;\n";
 // clang-format on
 
 #if defined(__GNUC__)

@@ -1,4 +1,4 @@
--- AATGS trace database, schema version 1.
+-- AATGS trace database, schema version 2.
 --
 -- One SQLite file holds many runs. Every time is an INTEGER number of
 -- nanoseconds: run times (t_ns, ready_ns, start_ns, ...) are on the
@@ -25,12 +25,14 @@
 -- database that already has it changes nothing.
 
 -- Key/value facts about the file. schema_version is the version of this
--- schema; a program refuses a file whose version is newer than its own.
+-- schema; a program refuses a file whose version is newer than its own, and
+-- upgrades an older one when it opens it for writing (version 1 -> 2 adds
+-- the columns marked "since version 2", at the end of their tables).
 CREATE TABLE IF NOT EXISTS meta (
   key TEXT PRIMARY KEY,  -- 'schema_version', 'created_by'
   value TEXT             -- the value, as text
 ) WITHOUT ROWID;
-INSERT OR IGNORE INTO meta (key, value) VALUES ('schema_version', '1');
+INSERT OR IGNORE INTO meta (key, value) VALUES ('schema_version', '2');
 INSERT OR IGNORE INTO meta (key, value) VALUES ('created_by', 'aatgs');
 
 -- A task graph, stored once per distinct structure. hash covers the task
@@ -73,7 +75,8 @@ CREATE TABLE IF NOT EXISTS tasks (
 CREATE TABLE IF NOT EXISTS edges (
   graph_id INTEGER NOT NULL REFERENCES graphs (graph_id),
   src INTEGER NOT NULL,          -- tasks.task_id of the predecessor
-  dst INTEGER NOT NULL           -- tasks.task_id of the successor
+  dst INTEGER NOT NULL,          -- tasks.task_id of the successor
+  bytes INTEGER                  -- data the edge carries (0: none); since version 2
 );
 
 -- One row per run: provenance, status and result.
@@ -119,7 +122,9 @@ CREATE TABLE IF NOT EXISTS runs (
   event_hash TEXT,               -- FNV-1a of the deterministic event fields, 16 hex digits
   check_result TEXT,             -- a real workload's check of its result (e.g. the residual
                                  -- of a tiled Cholesky on the GPU), NULL when none
-  error TEXT                     -- why the run failed or was interrupted, NULL otherwise
+  error TEXT,                    -- why the run failed or was interrupted, NULL otherwise
+  score_doc TEXT                 -- what the policy's scores mean (decisions.priority and
+                                 -- decisions.candidates); since version 2
 );
 
 -- The streams of a run's backend.
@@ -152,8 +157,12 @@ CREATE TABLE IF NOT EXISTS decisions (
   stream INTEGER NOT NULL,       -- stream it was submitted to
   priority REAL,                 -- the winning score (policy-defined, higher is better)
   ready_size INTEGER,            -- ready tasks of the stream's class before the pick
-  est_ns INTEGER,                -- estimate the policy saw
-  cost_ns INTEGER                -- wall time the pick took (not deterministic)
+  est_ns INTEGER,                -- duration the policy assumed: the estimate, or a learned one
+  cost_ns INTEGER,               -- wall time the pick took (not deterministic)
+  candidates TEXT                -- provenance: the top-k ready tasks the pick ranked, best
+                                 -- first, as JSON [[task_id, score], ...]; the first is the
+                                 -- task picked, the scores mean what runs.score_doc says;
+                                 -- NULL when not recorded (k = 0); since version 2
 );
 
 -- One row per task lifecycle, written when the task ends (in end order).

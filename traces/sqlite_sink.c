@@ -89,8 +89,8 @@ typedef struct table_desc {
 
 static const table_desc TABLES[T_COUNT] = {
     [T_DECISION] = {"decisions",
-                    "run_id,seq,t_ns,task_id,stream,priority,ready_size,est_ns,cost_ns",
-                    "?,?,?,?,?,?,?,?,?", 9, L_DECISIONS},
+                    "run_id,seq,t_ns,task_id,stream,priority,ready_size,est_ns,cost_ns,candidates",
+                    "?,?,?,?,?,?,?,?,?,?", 10, L_DECISIONS},
     [T_TASK_EVENT] = {"task_events",
                       "run_id,task_id,stream,status,ready_ns,submit_ns,start_ns,end_ns",
                       "?,?,?,?,?,?,?,?", 8, L_TASK_EVENTS},
@@ -115,7 +115,7 @@ static const table_desc TABLES[T_COUNT] = {
     [T_RING] = {"ring_samples", "run_id,t_ns,ring,len,capacity,utilization,overflows",
                 "?,?,?,?,?,?,?", 7, L_RING},
     [T_TASK] = {"tasks", "graph_id,task_id,type,est_ns,bytes,label", "?,?,?,?,?,?", 6, -1},
-    [T_EDGE] = {"edges", "graph_id,src,dst", "?,?,?", 3, -1},
+    [T_EDGE] = {"edges", "graph_id,src,dst,bytes", "?,?,?,?", 4, -1},
 };
 
 /* A staged event and its sequence number within its table. */
@@ -299,8 +299,11 @@ static uint64_t graph_hash(const aatgs_graph *g) {
     uint32_t ns = 0;
     const uint32_t *succ = aatgs_graph_successors(g, t, &ns);
     h = mix64(h, ((uint64_t)t << 32) | ns);
-    for (uint32_t k = 0; k < ns; k++)
+    for (uint32_t k = 0; k < ns; k++) {
       h = mix64(h, succ[k]);
+      uint64_t eb = aatgs_graph_edge_bytes(g, t, succ[k]);
+      if (eb) h = mix64(h, eb); /* graphs without edge bytes keep their version-1 hash */
+    }
   }
   return h;
 }
@@ -449,6 +452,18 @@ static void bind_event(const aatgs_sqlite_sink *s, sqlite3_stmt *st, int b, int 
     sqlite3_bind_int64(st, b + 7, d->ready_size);
     sqlite3_bind_int64(st, b + 8, d->est_ns);
     sqlite3_bind_int64(st, b + 9, d->cost_ns);
+    if (d->n_cand) { /* JSON [[task, score], ...]; %.17g keeps every score exact */
+      char js[AATGS_MAX_CANDIDATES * 40 + 4];
+      size_t len = 0;
+      js[len++] = '[';
+      for (uint32_t i = 0; i < d->n_cand && i < AATGS_MAX_CANDIDATES; i++)
+        len += (size_t)snprintf(js + len, sizeof js - len, "%s[%u,%.17g]", i ? "," : "",
+                                d->cand[i].task, d->cand[i].score);
+      if (len < sizeof js - 1) js[len++] = ']';
+      sqlite3_bind_text(st, b + 10, js, (int)len, SQLITE_TRANSIENT);
+    } else {
+      sqlite3_bind_null(st, b + 10);
+    }
     break;
   }
   case T_TASK_EVENT: {
@@ -636,7 +651,9 @@ static void write_graph(aatgs_sqlite_sink *s, const aatgs_graph *g) {
       int b = (int)r * TABLES[T_EDGE].nparams;
       sqlite3_bind_int64(st, b + 1, gid);
       sqlite3_bind_int64(st, b + 2, src);
-      sqlite3_bind_int64(st, b + 3, succ[k++]);
+      sqlite3_bind_int64(st, b + 3, succ[k]);
+      sqlite3_bind_int64(st, b + 4, (int64_t)aatgs_graph_edge_bytes(g, src, succ[k]));
+      k++;
     }
     if (!step_insert(s, st, T_EDGE, rows)) return;
     if ((e & 0x3FFF) < rows) {
@@ -708,9 +725,9 @@ fail:
 static const char RUN_INSERT[] =
     "INSERT INTO runs (graph_id, scenario, scenario_path, scenario_text, scenario_hash, "
     "params_json, seed, rep, policy, backend, profile_name, profile_text, host, pid, gpu, driver, "
-    "code_version, n_tasks, n_edges, n_streams, status, started_at_ns, writer_host) VALUES (?1, "
-    "?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, "
-    "'running', ?21, ?22)";
+    "code_version, n_tasks, n_edges, n_streams, status, started_at_ns, writer_host, score_doc) "
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, "
+    "?20, 'running', ?21, ?22, ?23)";
 
 /* BEGIN: graph row, runs row and streams, committed; replies the run id. */
 static int do_begin(aatgs_sqlite_sink *s, const aatgs_run_info *info) {
@@ -754,6 +771,7 @@ static int do_begin(aatgs_sqlite_sink *s, const aatgs_run_info *info) {
   sqlite3_bind_int64(st, 20, info->n_streams);
   sqlite3_bind_int64(st, 21, wall_ns());
   sqlite3_bind_text(st, 22, s->host, -1, SQLITE_STATIC);
+  bind_text(st, 23, info->score_doc);
   if (sqlite3_step(st) != SQLITE_DONE) goto fail;
   sqlite3_finalize(st);
   st = NULL;
@@ -1210,6 +1228,27 @@ static int check_schema(aatgs_sqlite_sink *s, aatgs_err *err) {
   return AATGS_OK;
 }
 
+/* Upgrades a file of an older schema version in place (inside the caller's
+ * write transaction): version 1 -> 2 appends the provenance columns. */
+static int migrate_schema(aatgs_sqlite_sink *s, aatgs_err *err) {
+  static const char v1_to_v2[] = "ALTER TABLE runs ADD COLUMN score_doc TEXT;"
+                                 "ALTER TABLE decisions ADD COLUMN candidates TEXT;"
+                                 "ALTER TABLE edges ADD COLUMN bytes INTEGER;"
+                                 "UPDATE meta SET value = '2' WHERE key = 'schema_version';";
+  sqlite3_stmt *st = NULL;
+  long version = 0;
+  char msg[256];
+  if (sqlite3_prepare_v2(s->db, "SELECT value FROM meta WHERE key = 'schema_version'", -1, &st,
+                         NULL) == SQLITE_OK &&
+      sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
+    version = strtol((const char *)sqlite3_column_text(st, 0), NULL, 10);
+  sqlite3_finalize(st);
+  if (version == 1 && exec_sql(s->db, v1_to_v2, msg, sizeof msg) != SQLITE_OK)
+    return aatgs_err_set(err, AATGS_EDB, "database '%s': cannot upgrade schema 1 to 2: %s", s->path,
+                         msg);
+  return AATGS_OK;
+}
+
 /* Marks runs of this host whose process is gone as interrupted. */
 static int mark_dead_runs(aatgs_sqlite_sink *s, aatgs_err *err) {
   sqlite3_stmt *sel = NULL, *upd = NULL;
@@ -1387,6 +1426,7 @@ int aatgs_sqlite_sink_open(aatgs_sqlite_sink **out, const char *path,
     goto fail;
   }
   rc = check_schema(s, err); /* again, now that we hold the write lock */
+  if (rc == AATGS_OK) rc = migrate_schema(s, err);
   if (rc == AATGS_OK && exec_sql(s->db, aatgs_sqlite_schema_sql, msg, sizeof msg) != SQLITE_OK)
     rc = aatgs_err_set(err, AATGS_EDB, "database '%s': cannot apply the schema: %s", path, msg);
   if (rc == AATGS_OK) rc = mark_dead_runs(s, err);

@@ -46,7 +46,7 @@
 #include "sink.h"
 
 /* The schema this build writes; a database with a newer one is refused. */
-#define AATGS_SQLITE_SCHEMA_VERSION 1
+#define AATGS_SQLITE_SCHEMA_VERSION 2
 
 /* The schema (the text of traces/schema.sql); idempotent SQL. */
 extern const char aatgs_sqlite_schema_sql[];

@@ -218,19 +218,31 @@ static double gpu_signal(const adaptive_state *st) {
   return st->hist_len ? st->trend_gpu : st->view->gpu_util;
 }
 
+/* The priority of a lane of type ts (is_long: its long lane) now. */
+static double lane_prio(const adaptive_state *st, const type_state *ts, int is_long) {
+  const aatgs_pipeline_view *v = st->view;
+  double prio = 1.0;
+  if (ts->boost == BOOST_CONFIG && v->config_util < CONFIG_UTIL_LOW) prio *= CONFIG_BOOST;
+  if (ts->boost == BOOST_TELEMETRY && v->telemetry_pending > TELEMETRY_PENDING_HIGH)
+    prio *= TELEMETRY_BOOST;
+  if (is_long && gpu_signal(st) > GPU_SATURATED) prio *= LONG_PENALTY;
+  return prio;
+}
+
+/* Pick order of two lane heads: the higher priority, then the earlier ready
+ * sequence. */
+static int lane_before(double pa, uint32_t sa, double pb, uint32_t sb) {
+  return pa > pb || (pa == pb && sa < sb);
+}
+
 static int adaptive_pick(aatgs_policy *p, const aatgs_stream_info *stream, aatgs_ns now,
                          aatgs_choice *out) {
   (void)now;
   adaptive_state *st = p->impl;
   aatgs_task_class c = stream->cls;
   if (!aatgs__class_ok(c)) return 0;
-  const aatgs_pipeline_view *v = st->view;
-  int config_boost = v->config_util < CONFIG_UTIL_LOW;
-  int telemetry_boost = v->telemetry_pending > TELEMETRY_PENDING_HIGH;
-  int saturated = gpu_signal(st) > GPU_SATURATED;
-
   lane *best = NULL;
-  uint32_t best_cap = 0;
+  type_state *best_ts = NULL;
   double best_prio = 0.0;
   uint32_t best_seq = 0;
   for (uint32_t k = st->cls_begin[c]; k < st->cls_begin[c + 1]; k++) {
@@ -238,14 +250,11 @@ static int adaptive_pick(aatgs_policy *p, const aatgs_stream_info *stream, aatgs
     for (int is_long = 0; is_long < 2; is_long++) {
       lane *l = &ts->lanes[is_long];
       if (l->count == 0) continue;
-      double prio = 1.0;
-      if (ts->boost == BOOST_CONFIG && config_boost) prio *= CONFIG_BOOST;
-      if (ts->boost == BOOST_TELEMETRY && telemetry_boost) prio *= TELEMETRY_BOOST;
-      if (saturated && is_long) prio *= LONG_PENALTY;
+      double prio = lane_prio(st, ts, is_long);
       uint32_t seq = l->ring[l->head].seq;
-      if (!best || prio > best_prio || (prio == best_prio && seq < best_seq)) {
+      if (!best || lane_before(prio, seq, best_prio, best_seq)) {
         best = l;
-        best_cap = ts->cap;
+        best_ts = ts;
         best_prio = prio;
         best_seq = seq;
       }
@@ -254,9 +263,52 @@ static int adaptive_pick(aatgs_policy *p, const aatgs_stream_info *stream, aatgs
   if (!best) return 0;
   out->task = best->ring[best->head].task;
   out->priority = best_prio;
-  if (++best->head == best_cap) best->head = 0;
+  out->est_ns =
+      (aatgs_ns)((double)aatgs_graph_task_estimate(st->g, out->task) * type_ratio(best_ts));
+  if (++best->head == best_ts->cap) best->head = 0;
   best->count--;
   return 1;
+}
+
+/* A k-way merge of the class's lanes in pick order (each lane is FIFO). */
+static uint32_t adaptive_candidates(aatgs_policy *p, const aatgs_stream_info *stream,
+                                    aatgs_candidate *out, uint32_t k) {
+  adaptive_state *st = p->impl;
+  aatgs_task_class c = stream->cls;
+  if (!aatgs__class_ok(c)) return 0;
+  uint32_t n = 0;
+  uint32_t taken[2 * AATGS_MAX_TYPES] = {0}; /* per (type slot, lane): items already listed */
+  while (n < k) {
+    const lane *best = NULL;
+    const type_state *best_ts = NULL;
+    uint32_t best_slot = 0, best_seq = 0;
+    double best_prio = 0.0;
+    for (uint32_t j = st->cls_begin[c]; j < st->cls_begin[c + 1]; j++) {
+      const type_state *ts = &st->type[st->cls_types[j]];
+      for (int is_long = 0; is_long < 2; is_long++) {
+        uint32_t slot = 2 * (j - st->cls_begin[c]) + (uint32_t)is_long;
+        const lane *l = &ts->lanes[is_long];
+        if (slot >= 2 * AATGS_MAX_TYPES || taken[slot] >= l->count) continue;
+        uint32_t i = l->head + taken[slot];
+        if (i >= ts->cap) i -= ts->cap;
+        double prio = lane_prio(st, ts, is_long);
+        if (!best || lane_before(prio, l->ring[i].seq, best_prio, best_seq)) {
+          best = l;
+          best_ts = ts;
+          best_slot = slot;
+          best_prio = prio;
+          best_seq = l->ring[i].seq;
+        }
+      }
+    }
+    if (!best) break;
+    uint32_t i = best->head + taken[best_slot]++;
+    if (i >= best_ts->cap) i -= best_ts->cap;
+    out[n].task = best->ring[i].task;
+    out[n].score = best_prio;
+    n++;
+  }
+  return n;
 }
 
 static void adaptive_on_complete(aatgs_policy *p, uint32_t task, uint32_t stream,
@@ -321,4 +373,7 @@ const aatgs_policy_ops aatgs_policy_adaptive = {
     .on_complete = adaptive_on_complete,
     .on_snapshot = adaptive_on_snapshot,
     .destroy = adaptive_destroy,
+    .score_doc = "the report's priority: 1.0, x2.0 config boost, x1.5 telemetry boost, x0.7 "
+                 "long-task penalty; ties in ready order",
+    .candidates = adaptive_candidates,
 };

@@ -38,6 +38,8 @@ void aatgs__keyed_on_ready(aatgs_policy *p, uint32_t task, aatgs_ns now);
 int aatgs__keyed_pick(aatgs_policy *p, const aatgs_stream_info *stream, aatgs_ns now,
                       aatgs_choice *out);
 void aatgs__keyed_destroy(aatgs_policy *p);
+uint32_t aatgs__keyed_candidates(aatgs_policy *p, const aatgs_stream_info *stream,
+                                 aatgs_candidate *out, uint32_t k);
 
 /* ---- Inspection (for tests/test_policy_units.c) ---- */
 

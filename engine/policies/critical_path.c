@@ -25,4 +25,6 @@ const aatgs_policy_ops aatgs_policy_critical_path = {
     .on_complete = NULL,
     .on_snapshot = NULL,
     .destroy = aatgs__keyed_destroy,
+    .score_doc = "upward rank (ns): longest estimated path to an exit first",
+    .candidates = aatgs__keyed_candidates,
 };

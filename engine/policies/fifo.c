@@ -87,6 +87,20 @@ static int fifo_pick(aatgs_policy *p, const aatgs_stream_info *stream, aatgs_ns 
   return 1;
 }
 
+static uint32_t fifo_candidates(aatgs_policy *p, const aatgs_stream_info *stream,
+                                aatgs_candidate *out, uint32_t k) {
+  fifo_state *st = p->impl;
+  if (!aatgs__class_ok(stream->cls)) return 0;
+  const fifo_ring *r = &st->q[stream->cls];
+  uint32_t n = r->count < k ? r->count : k;
+  for (uint32_t j = 0, i = r->head; j < n; j++) {
+    out[j].task = r->task[i];
+    out[j].score = -(double)r->seq[i];
+    if (++i == r->cap) i = 0;
+  }
+  return n;
+}
+
 const aatgs_policy_ops aatgs_policy_fifo = {
     .version = AATGS_POLICY_OPS_VERSION,
     .name = "fifo",
@@ -99,4 +113,6 @@ const aatgs_policy_ops aatgs_policy_fifo = {
     .on_complete = NULL,
     .on_snapshot = NULL,
     .destroy = fifo_destroy,
+    .score_doc = "-(ready sequence): earlier ready first",
+    .candidates = fifo_candidates,
 };

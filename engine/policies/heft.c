@@ -234,6 +234,41 @@ static int heft_pick(aatgs_policy *p, const aatgs_stream_info *stream, aatgs_ns 
   return 1;
 }
 
+/* Mirrors heft_pick: the stream's own queue when it has work, else the
+ * earliest planned starts over every queue of the class (the steal). */
+static uint32_t heft_candidates(aatgs_policy *p, const aatgs_stream_info *stream,
+                                aatgs_candidate *out, uint32_t k) {
+  heft_state *st = p->impl;
+  aatgs_task_class c = stream->cls;
+  aatgs__pq_item top[AATGS__PQ_TOPK_MAX], merged[AATGS__PQ_TOPK_MAX];
+  uint32_t n = 0;
+  if (!aatgs__class_ok(c)) return 0;
+  if (k > AATGS__PQ_TOPK_MAX) k = AATGS__PQ_TOPK_MAX;
+  uint32_t own = heft_local(st, stream);
+  if (own != NO_STREAM && st->stream_cls[own] == c && st->q[own].n) {
+    n = aatgs__pq_topk(&st->q[own], merged, k);
+  } else {
+    for (uint32_t s = 0; s <= st->n_streams; s++) {
+      const aatgs__pq *q = s < st->n_streams ? &st->q[s] : &st->q[st->n_streams + (uint32_t)c];
+      if (s < st->n_streams && st->stream_cls[s] != c) continue;
+      uint32_t m = aatgs__pq_topk(q, top, k);
+      for (uint32_t i = 0; i < m; i++) { /* insert into the sorted best-k list */
+        uint32_t j = n < k ? n++ : k;
+        while (j > 0 && aatgs__pq_less(&top[i], &merged[j - 1])) {
+          if (j < k) merged[j] = merged[j - 1];
+          j--;
+        }
+        if (j < k) merged[j] = top[i];
+      }
+    }
+  }
+  for (uint32_t i = 0; i < n; i++) {
+    out[i].task = merged[i].task;
+    out[i].score = -(double)merged[i].key;
+  }
+  return n;
+}
+
 int aatgs__heft_plan(const aatgs_policy *p, uint32_t task, uint32_t *stream_id, aatgs_ns *start,
                      aatgs_ns *finish) {
   if (!p || p->ops != &aatgs_policy_heft || !p->impl) return AATGS_EINVAL;
@@ -258,4 +293,6 @@ const aatgs_policy_ops aatgs_policy_heft = {
     .on_complete = NULL,
     .on_snapshot = NULL,
     .destroy = heft_destroy,
+    .score_doc = "-(planned start, ns): the HEFT plan's order",
+    .candidates = heft_candidates,
 };

@@ -55,6 +55,19 @@ void aatgs__keyed_on_ready(aatgs_policy *p, uint32_t task, aatgs_ns now) {
   (void)aatgs__pq_push(&st->q[c], st->key(st->g, task), st->next_seq++, task);
 }
 
+uint32_t aatgs__keyed_candidates(aatgs_policy *p, const aatgs_stream_info *stream,
+                                 aatgs_candidate *out, uint32_t k) {
+  keyed_state *st = p->impl;
+  aatgs__pq_item top[AATGS__PQ_TOPK_MAX];
+  if (!aatgs__class_ok(stream->cls)) return 0;
+  uint32_t n = aatgs__pq_topk(&st->q[stream->cls], top, k);
+  for (uint32_t i = 0; i < n; i++) {
+    out[i].task = top[i].task;
+    out[i].score = -(double)top[i].key;
+  }
+  return n;
+}
+
 int aatgs__keyed_pick(aatgs_policy *p, const aatgs_stream_info *stream, aatgs_ns now,
                       aatgs_choice *out) {
   (void)now;

@@ -86,4 +86,10 @@ static inline int aatgs__pq_pop(aatgs__pq *q, aatgs__pq_item *out) {
   return 1;
 }
 
+/* Copies the k smallest items, smallest first, into out (k <=
+ * AATGS__PQ_TOPK_MAX) without changing the heap; returns how many (min(k,
+ * n)). A best-first walk of the heap from the root: O(k^2), for small k. */
+#define AATGS__PQ_TOPK_MAX 16u
+uint32_t aatgs__pq_topk(const aatgs__pq *q, aatgs__pq_item *out, uint32_t k);
+
 #endif

@@ -82,6 +82,20 @@ static int random_pick(aatgs_policy *p, const aatgs_stream_info *stream, aatgs_n
   return 1;
 }
 
+/* The one task the next pick will draw (a copy of the generator predicts
+ * it); the other ready tasks were equally likely, so none is listed. */
+static uint32_t random_candidates(aatgs_policy *p, const aatgs_stream_info *stream,
+                                  aatgs_candidate *out, uint32_t k) {
+  random_state *st = p->impl;
+  if (k == 0 || !aatgs__class_ok(stream->cls)) return 0;
+  const random_bag *b = &st->bag[stream->cls];
+  if (b->count == 0) return 0;
+  aatgs_rng r = st->rng;
+  out[0].task = b->task[aatgs_rng_below(&r, b->count)];
+  out[0].score = 1.0 / (double)b->count;
+  return 1;
+}
+
 const aatgs_policy_ops aatgs_policy_random = {
     .version = AATGS_POLICY_OPS_VERSION,
     .name = "random",
@@ -94,4 +108,6 @@ const aatgs_policy_ops aatgs_policy_random = {
     .on_complete = NULL,
     .on_snapshot = NULL,
     .destroy = random_destroy,
+    .score_doc = "1 / (ready tasks of the class): a uniform draw",
+    .candidates = random_candidates,
 };

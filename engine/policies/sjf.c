@@ -24,4 +24,6 @@ const aatgs_policy_ops aatgs_policy_sjf = {
     .on_complete = NULL,
     .on_snapshot = NULL,
     .destroy = aatgs__keyed_destroy,
+    .score_doc = "-(estimate, ns): shortest first",
+    .candidates = aatgs__keyed_candidates,
 };
