@@ -11,6 +11,12 @@
  * any real instance. The type is the program that ran the task instead
  * (execution.tasks[].command.program), else the name without its trailing
  * "_ID<digits>" suffix, else the name. Schema 1.4: `category`, else `name`.
+ *
+ * Bytes: a task's bytes are the total size of the files it writes. In schema
+ * 1.5 an edge's bytes are the total size of the files its child reads
+ * (inputFiles) that its parent wrote first (outputFiles); this is how
+ * aatgs_graph_write_wfformat writes them, so they come back. Schema 1.4
+ * edges carry no bytes.
  */
 #include "importers.h"
 
@@ -91,10 +97,12 @@ typedef struct wf_task {
   int has_runtime;
   uint64_t bytes;             /* total size of the files it writes */
   json_t *parents, *children; /* arrays of keys, or NULL */
+  json_t *inputs;             /* 1.5 inputFiles (file ids), or NULL */
 } wf_task;
 
 typedef struct wf_edge {
   uint32_t src, dst;
+  uint64_t bytes; /* files the child reads that the parent writes (1.5) */
 } wf_edge;
 
 typedef struct wf_ctx {
@@ -132,6 +140,16 @@ static int wf_num(json_t *obj, const char *key, double *out) {
   return 1;
 }
 
+/* A size in bytes under key, exact for integers (a double loses bytes above
+ * 2^53); reals are rounded. 0 when absent or not a non-negative number. */
+static uint64_t wf_size(json_t *obj, const char *key) {
+  json_t *v = wf_get(obj, key);
+  if (json_is_integer(v)) return json_integer_value(v) > 0 ? (uint64_t)json_integer_value(v) : 0;
+  double d = 0;
+  if (wf_num(obj, key, &d) <= 0 || d >= 1.8e19) return 0;
+  return (uint64_t)llround(d);
+}
+
 /* Optional array field: NULL when absent or null; error when another type. */
 static int wf_opt_array(wf_ctx *c, json_t *task, const char *key, const char *name, json_t **out) {
   json_t *v = wf_get(task, key);
@@ -154,6 +172,7 @@ static int wf_add_edge(wf_ctx *c, uint32_t src, uint32_t dst) {
   }
   c->edges[c->nedges].src = src;
   c->edges[c->nedges].dst = dst;
+  c->edges[c->nedges].bytes = 0;
   c->nedges++;
   return AATGS_OK;
 }
@@ -229,6 +248,7 @@ static int wf_load_15(wf_ctx *c, json_t *wf) {
   json_t *files = wf_get(spec, "files");
   json_t *exec = wf_get(wf_get(wf, "execution"), "tasks");
   wf_map fsize = {0}, ex = {0};
+  uint32_t *producer = NULL; /* file index -> the first task that writes it */
   int rc = AATGS_OK;
   size_t i;
   json_t *v;
@@ -241,7 +261,8 @@ static int wf_load_15(wf_ctx *c, json_t *wf) {
                          c->path);
   c->n = json_array_size(tasks);
   c->t = calloc(c->n ? c->n : 1, sizeof *c->t);
-  if (!c->t || wf_map_init(&fsize, json_array_size(files)) ||
+  producer = malloc((json_array_size(files) + 1) * sizeof *producer);
+  if (!c->t || !producer || wf_map_init(&fsize, json_array_size(files)) ||
       wf_map_init(&ex, json_array_size(exec))) {
     rc = wf_nomem(c);
     goto done;
@@ -260,6 +281,7 @@ static int wf_load_15(wf_ctx *c, json_t *wf) {
       goto done;
     }
     wf_map_put(&fsize, id, (uint32_t)i, NULL);
+    producer[i] = UINT32_MAX;
   }
   /* execution tasks: id -> index (the first entry of an id wins) */
   json_array_foreach(exec, i, v) {
@@ -284,7 +306,8 @@ static int wf_load_15(wf_ctx *c, json_t *wf) {
     t->key = t->label = id;
     if ((rc = wf_opt_array(c, v, "parents", id, &t->parents)) ||
         (rc = wf_opt_array(c, v, "children", id, &t->children)) ||
-        (rc = wf_opt_array(c, v, "outputFiles", id, &outs)))
+        (rc = wf_opt_array(c, v, "outputFiles", id, &outs)) ||
+        (rc = wf_opt_array(c, v, "inputFiles", id, &t->inputs)))
       goto done;
     if (outs) {
       size_t j;
@@ -296,9 +319,8 @@ static int wf_load_15(wf_ctx *c, json_t *wf) {
                              c->path, id, json_is_string(f) ? json_string_value(f) : "?");
           goto done;
         }
-        double sz = 0;
-        wf_num(json_array_get(files, fi), "sizeInBytes", &sz);
-        t->bytes += (uint64_t)sz;
+        t->bytes += wf_size(json_array_get(files, fi), "sizeInBytes");
+        if (producer[fi] == UINT32_MAX) producer[fi] = (uint32_t)i;
       }
     }
     t->type = name ? name : id;
@@ -322,13 +344,55 @@ static int wf_load_15(wf_ctx *c, json_t *wf) {
     if (t->type_len == 0) t->type_len = strlen(t->type);
   }
   rc = wf_resolve(c, "id");
+  /* Edge bytes: the files the child reads that the parent wrote. */
+  for (size_t e = 0; rc == AATGS_OK && e < c->nedges; e++) {
+    wf_edge *ed = &c->edges[e];
+    size_t j;
+    json_t *f;
+    json_array_foreach(c->t[ed->dst].inputs, j, f) {
+      uint32_t fi;
+      if (!json_is_string(f) || !wf_map_get(&fsize, json_string_value(f), &fi) ||
+          producer[fi] != ed->src)
+        continue;
+      ed->bytes += wf_size(json_array_get(files, fi), "sizeInBytes");
+    }
+  }
 done:
+  free(producer);
   wf_map_free(&fsize);
   wf_map_free(&ex);
   return rc;
 }
 
 /* ---- schema 1.4 ---- */
+
+/* Edge bytes in 1.4 (t->inputs holds each task's `files`): the files, by
+ * name, that the child links as input and the parent, their first writer,
+ * as output. */
+static int wf_edge_bytes_14(wf_ctx *c) {
+  wf_map writer = {0};
+  size_t nfiles = 0, j;
+  json_t *f;
+  for (size_t i = 0; i < c->n; i++)
+    nfiles += json_array_size(c->t[i].inputs);
+  if (wf_map_init(&writer, nfiles)) return wf_nomem(c);
+  for (size_t i = 0; i < c->n; i++)
+    json_array_foreach(c->t[i].inputs, j, f) {
+      const char *link = wf_str(f, "link"), *fname = wf_str(f, "name");
+      if (fname && link && !strcmp(link, "output")) wf_map_put(&writer, fname, (uint32_t)i, NULL);
+    }
+  for (size_t e = 0; e < c->nedges; e++) {
+    wf_edge *ed = &c->edges[e];
+    json_array_foreach(c->t[ed->dst].inputs, j, f) {
+      const char *link = wf_str(f, "link"), *fname = wf_str(f, "name");
+      uint32_t w;
+      if (fname && link && !strcmp(link, "input") && wf_map_get(&writer, fname, &w) && w == ed->src)
+        ed->bytes += wf_size(f, "sizeInBytes");
+    }
+  }
+  wf_map_free(&writer);
+  return AATGS_OK;
+}
 
 static int wf_load_14(wf_ctx *c, json_t *tasks) {
   size_t i;
@@ -350,8 +414,9 @@ static int wf_load_14(wf_ctx *c, json_t *tasks) {
     t->type_len = strlen(t->type);
     if ((rc = wf_opt_array(c, v, "parents", name, &t->parents)) ||
         (rc = wf_opt_array(c, v, "children", name, &t->children)) ||
-        (rc = wf_opt_array(c, v, "files", name, &files)))
+        (rc = wf_opt_array(c, v, "files", name, &t->inputs)))
       return rc;
+    files = t->inputs;
     int r = wf_num(v, "runtimeInSeconds", &t->runtime);
     if (r < 0)
       return aatgs_err_set(c->err, AATGS_EINVAL,
@@ -369,11 +434,13 @@ static int wf_load_14(wf_ctx *c, json_t *tasks) {
           return aatgs_err_set(c->err, AATGS_EINVAL,
                                "%s: task \"%s\": output file #%zu has an invalid sizeInBytes",
                                c->path, name, j);
-        t->bytes += (uint64_t)sz;
+        t->bytes += wf_size(f, "sizeInBytes");
       }
     }
   }
-  return wf_resolve(c, "name");
+  rc = wf_resolve(c, "name");
+  if (rc == AATGS_OK) rc = wf_edge_bytes_14(c);
+  return rc;
 }
 
 /* ---- into the graph ---- */
@@ -400,7 +467,8 @@ static int wf_build(wf_ctx *c, aatgs_graph *g, aatgs_ns unit_ns) {
     aatgs_graph_set_bytes(g, id, t->bytes);
   }
   for (size_t i = 0; i < c->nedges; i++) {
-    rc = aatgs_graph_add_edge(g, base + c->edges[i].src, base + c->edges[i].dst, c->err);
+    rc = aatgs_graph_add_edge_bytes(g, base + c->edges[i].src, base + c->edges[i].dst,
+                                    c->edges[i].bytes, c->err);
     if (rc != AATGS_OK)
       return aatgs_err_prefix(c->err, "%s: edge \"%s\" -> \"%s\"", c->path,
                               c->t[c->edges[i].src].key, c->t[c->edges[i].dst].key);

@@ -34,7 +34,9 @@ int aatgs_import_dax(aatgs_graph *g, const char *path, aatgs_ns unit_ns, aatgs_e
 /* WfCommons WfFormat JSON (jansson), schema 1.5 (specification.tasks with
  * parents/children by id, execution.tasks with runtimeInSeconds, files with
  * sizeInBytes) and 1.4 (workflow.tasks with parents by name and
- * runtimeInSeconds, files with link and sizeInBytes) (engine/import_wfcommons.c). */
+ * runtimeInSeconds, files with link and sizeInBytes). In 1.5 an edge carries,
+ * as bytes, the total size of the files its child reads that its parent
+ * wrote (engine/import_wfcommons.c). */
 int aatgs_import_wfcommons(aatgs_graph *g, const char *path, aatgs_ns unit_ns, aatgs_err *err);
 /* Graphviz DOT (Graphviz's cgraph): nodes are tasks, edges are edges. A
  * node's `size` attribute (DAGGEN: its cost in flops) times unit_ns is its
