@@ -701,7 +701,9 @@ Test(report, every_number_matches_plain_sql_on_a_recorded_database) {
   for (size_t i = 0; i < r->n_rows; i++) {
     const aatgs_report_row *w = &r->rows[i];
     cr_expect_eq(w->runs, 6);
-    cr_expect(w->decisions > 0 && w->decision_p99_ns >= w->decision_mean_ns * 0.5);
+    /* Decision costs are wall times: only their presence is certain (a
+     * loaded machine can put the mean above the p99 with one long stall). */
+    cr_expect(w->decisions > 0 && w->decision_p99_ns > 0 && w->decision_mean_ns > 0);
     cr_expect(w->stream_util > 0 && w->stream_util <= 1, "%g", w->stream_util);
     cr_expect(w->efficiency > 0 && w->efficiency <= 1, "%g", w->efficiency);
     /* 3 seeds x 2 reps under every policy: the speedups pair. */
