@@ -884,23 +884,6 @@ int aatgs_gate_write_table(const aatgs_gate_result *r, const aatgs_gate_fidelity
 
 /* --------------------------------------------------------------- JSON */
 
-static void json_str(FILE *out, const char *s) {
-  fputc('"', out);
-  for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-    if (*p == '"' || *p == '\\')
-      fprintf(out, "\\%c", *p);
-    else if (*p == '\n')
-      fputs("\\n", out);
-    else if (*p == '\t')
-      fputs("\\t", out);
-    else if (*p < 0x20)
-      fprintf(out, "\\u%04x", *p);
-    else
-      fputc(*p, out);
-  }
-  fputc('"', out);
-}
-
 static void json_num(FILE *out, const char *key, double v) {
   fprintf(out, ", \"%s\": ", key);
   if (isnan(v) || isinf(v))
@@ -911,11 +894,11 @@ static void json_num(FILE *out, const char *key, double v) {
 
 static void json_group(const aatgs_gate_result *r, const aatgs_gate_group *g, FILE *out) {
   fputs("{\"scenario\": ", out);
-  json_str(out, g->scenario);
+  aatgs__json_str(out, g->scenario);
   fputs(", \"policy\": ", out);
-  json_str(out, g->policy);
+  aatgs__json_str(out, g->policy);
   fputs(", \"backend\": ", out);
-  json_str(out, g->backend);
+  aatgs__json_str(out, g->backend);
   fprintf(out, ", \"mode\": \"%s\", \"verdict\": \"%s\", \"fails\": %s",
           g->mode == AATGS_GATE_DETERMINISTIC ? "deterministic"
           : g->mode == AATGS_GATE_STATISTICAL ? "statistical"
@@ -937,13 +920,13 @@ static void json_group(const aatgs_gate_result *r, const aatgs_gate_group *g, FI
             (long long)g->worst_rep);
   }
   fputs(", \"note\": ", out);
-  json_str(out, g->note);
+  aatgs__json_str(out, g->note);
   fputc('}', out);
 }
 
 static void json_fidelity(const aatgs_gate_fidelity *f, FILE *out) {
   fputs("{\"database\": ", out);
-  json_str(out, f->db_path);
+  aatgs__json_str(out, f->db_path);
   json_num(out, "threshold", f->threshold);
   fprintf(out, ", \"verdict\": \"%s\", \"pairs\": %zu", f->failed ? "fail" : "pass", f->n_pairs);
   json_num(out, "median_abs_error", f->median_abs_error);
@@ -952,11 +935,11 @@ static void json_fidelity(const aatgs_gate_fidelity *f, FILE *out) {
   for (size_t i = 0; i < f->n_pairs; i++) {
     const aatgs_fidelity_row *p = &f->pairs[i];
     fputs(i ? ",\n    {\"scenario\": " : "\n    {\"scenario\": ", out);
-    json_str(out, p->scenario);
+    aatgs__json_str(out, p->scenario);
     fputs(", \"policy\": ", out);
-    json_str(out, p->policy);
+    aatgs__json_str(out, p->policy);
     fputs(", \"backend\": ", out);
-    json_str(out, p->backend);
+    aatgs__json_str(out, p->backend);
     json_num(out, "sim_ms", p->sim_ms);
     json_num(out, "real_ms", p->real_ms);
     json_num(out, "error", p->error);
@@ -974,9 +957,9 @@ int aatgs_gate_write_json(const aatgs_gate_result *r, const aatgs_gate_fidelity 
   if (r) {
     const metric_info *m = &METRICS[r->metric];
     fputs(",\n \"baseline\": ", out);
-    json_str(out, r->baseline_path);
+    aatgs__json_str(out, r->baseline_path);
     fputs(", \"candidate\": ", out);
-    json_str(out, r->candidate_path);
+    aatgs__json_str(out, r->candidate_path);
     fprintf(out, ",\n \"metric\": \"%s\", \"unit\": \"%s\", \"better\": \"%s\"", m->name, m->unit,
             m->lower_better ? "lower" : "higher");
     json_num(out, "threshold", r->threshold);
@@ -998,7 +981,7 @@ int aatgs_gate_write_json(const aatgs_gate_result *r, const aatgs_gate_fidelity 
     fputs(r->n_groups ? "\n ]" : "]", out);
   } else {
     fputs(",\n \"baseline\": null, \"candidate\": ", out);
-    json_str(out, f ? f->db_path : "");
+    aatgs__json_str(out, f ? f->db_path : "");
     fputs(", \"groups\": []", out);
   }
   fputs(",\n \"fidelity\": ", out);

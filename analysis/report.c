@@ -1243,7 +1243,7 @@ static void write_csv(const aatgs_report *r, FILE *out) {
   }
 }
 
-static void json_str(FILE *out, const char *s) {
+void aatgs__json_str(FILE *out, const char *s) {
   fputc('"', out);
   for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
     if (*p == '"' || *p == '\\')
@@ -1265,9 +1265,9 @@ static void write_json(const aatgs_report *r, FILE *out) {
   size_t n = data_columns(r, cols);
   char buf[64];
   fputs("{\"database\": ", out);
-  json_str(out, r->db_path);
+  aatgs__json_str(out, r->db_path);
   fputs(", \"baseline\": ", out);
-  json_str(out, r->baseline);
+  aatgs__json_str(out, r->baseline);
   fprintf(out, ", \"bootstrap\": %u, \"level\": %g, \"rows\": [", r->bootstrap, AATGS_REPORT_LEVEL);
   for (size_t i = 0; i < r->n_rows; i++) {
     fputs(i ? ",\n  {" : "\n  {", out);
@@ -1279,7 +1279,7 @@ static void write_json(const aatgs_report *r, FILE *out) {
         if (cols[c] == C_PAIRING && !*v.s)
           fputs("null", out);
         else
-          json_str(out, v.s);
+          aatgs__json_str(out, v.s);
         break;
       case K_UINT: fprintf(out, "%" PRIu64, v.u); break;
       case K_BOOL: fputs(v.b ? "true" : "false", out); break;

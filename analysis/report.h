@@ -154,4 +154,8 @@ void aatgs_report_destroy(aatgs_report *r);
 int aatgs_report_run(const char *db_path, const aatgs_report_options *opt, FILE *out,
                      aatgs_err *err);
 
+/* Writes s as a JSON string literal (quoted, escaped) to out; shared by the
+ * JSON writers of analysis/ (report, gate). */
+void aatgs__json_str(FILE *out, const char *s);
+
 #endif
