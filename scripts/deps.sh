@@ -3,7 +3,8 @@
 set -euo pipefail
 pkgs=(build-essential cmake pkg-config git libyaml-dev libsqlite3-dev libcriterion-dev sqlite3
       libxml2-dev libjansson-dev libgraphviz-dev clang libclang-rt-14-dev
-      gnuplot-nox) # gnuplot-nox: `aatgs plot` (Debian 12's has the pngcairo and svg terminals)
+      gnuplot-nox # `aatgs plot` (Debian 12's has the pngcairo and svg terminals)
+      valgrind libck-dev libsimgrid-dev libstarpu-dev) # bench/: callgrind counts and the peers
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
