@@ -1,32 +1,35 @@
 /* bench_record.c - how fast the SQLite sink records, against SQLite's own ceiling.
  *
- *   (a)  ceiling: one prepared single-row INSERT, one transaction, a plain
- *        loop of decision-shaped rows into the decisions table (same schema
- *        and pragmas as the sink; no checkpoint while inserting);
- *   (a') the same with 32-row INSERT statements (what the sink's writer uses);
- *   (b)  the sink: the same rows as AATGS_EV_DECISION events through emit ->
- *        SPSC ring -> writer thread -> batched transactions, run_begin to
- *        run_end;
- *   (c)  a recorded run of a 10^6-task layered DAG (3 dependencies per task):
- *        the graph (tasks, edges), one decision, one task event and one
- *        task_completed telemetry event per task and a snapshot every 1000
- *        tasks; then a second run of the same graph (the graph is stored
- *        once, so only events are written); open and close timed apart.
- *        --sim-ns N makes the producer spin N ns per task, standing in for
- *        the simulator's own work;
- *   (d)  the real thing: the same graph run by the dispatch loop on the
- *        simulated backend (fifo, default profile), without a sink, then
- *        recorded into a fresh file (sink open to close).
+ * The ceiling is the best plain SQLite insert loop on the same rows: one
+ * prepared INSERT per table, bound and stepped row after row inside one
+ * transaction (same schema and pragmas as the sink, WAL, no checkpoint while
+ * inserting). The sink is the real thing: emit -> SPSC ring -> writer thread
+ * -> batched transactions, timed from run_begin to run_end (run_end returns
+ * once every row is written). Opening and closing are outside both timings.
  *
- * Every case runs --reps times (default 3), interleaved; the summary gives
- * the best and the median, since other work on the machine only ever slows a
- * run down. "cpu" is the process's CPU time (all threads) for the case.
+ *   decisions  N decision rows. The sink and the 1-row ceiling run ABAB
+ *              interleaved (bench/harness.h), then the sink and a 32-row
+ *              multi-VALUES ceiling (the statement shape the sink's writer
+ *              uses), likewise;
+ *   events     every decision and event of a run of T tasks: per task one
+ *              decision, one task event and one task_completed telemetry
+ *              row, and a snapshot every 1000 tasks, into their four tables;
+ *              sink against the ceiling of the same rows, ABAB;
+ *   full       (--full) a recorded run of a T-task layered DAG with the graph
+ *              itself (tasks, edges) and the same events, then a second run
+ *              of the same graph (the graph is stored once, so only events).
+ * Figures (abh_emit, one JSON line each): rows_per_s of every candidate and
+ * the per-pair ratio sink/ceiling (metric "ratio", the aim is >= 0.80).
+ * How much recording slows a simulated run is bench_sim_record's.
  *
- * Usage: bench_record [--rows N] [--tasks N] [--reps N] [--no-full] [--no-sim]
- *                     [--dir DIR] [--sim-ns N] [--batch ROWS] [--cache MB]
- *                     [--checkpoint PAGES|-1] [--ring EVENTS]
- * Prints a readable summary and JSON lines. Files go to a temporary folder
- * under /tmp (or DIR) and are deleted.
+ * Usage: bench_record [--rows N] [--tasks T] [--reps N] [--warmup N] [--no-32]
+ *                     [--no-events] [--full] [--dir DIR] [--sim-ns N]
+ *                     [--batch ROWS] [--cache MB] [--checkpoint PAGES|-1]
+ *                     [--ring EVENTS]
+ * Defaults: 10^6 decision rows, 3 x 10^5 tasks (about 9 x 10^5 event rows),
+ * 5 pairs after 1 warm-up pair. --sim-ns makes the producer spin N ns per task
+ * in the events and full cases, standing in for the simulator's own work.
+ * Files go to a temporary folder under /tmp (or DIR) and are deleted.
  */
 #include <inttypes.h>
 #include <sqlite3.h>
@@ -39,32 +42,13 @@
 
 #include "dispatch.h"
 #include "graph.h"
+#include "harness.h"
 #include "sink.h"
 #include "sqlite_sink.h"
 
-#define MAX_REPS 32
-
 static aatgs_sqlite_options g_opt; /* sink options from the command line */
-static int64_t g_sim_ns;           /* producer work per task in (c) */
-
-typedef struct sample {
-  double secs;    /* the timed part */
-  double close_s; /* closing the database afterwards (checkpoint) */
-  double cpu_s;   /* process CPU time over the timed part */
-  uint64_t rows;
-} sample;
-
-static double now_s(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
-static double cpu_s(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-  return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
+static int64_t g_sim_ns;           /* producer work per task (events, full) */
+static char g_path[4200];          /* the database file of every case */
 
 static void die(const char *what, const char *msg) {
   fprintf(stderr, "bench_record: %s: %s\n", what, msg);
@@ -85,56 +69,17 @@ static void exec_or_die(sqlite3 *db, const char *sql) {
   if (sqlite3_exec(db, sql, NULL, NULL, &e) != SQLITE_OK) die(sql, e ? e : "?");
 }
 
-/* ---------------------------------------------------------- (a) and (a') */
-
-static sample ceiling(const char *path, uint64_t n, int rows_per_stmt) {
-  sqlite3 *db = NULL;
-  remove_db(path);
-  if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-                      NULL) != SQLITE_OK)
-    die(path, sqlite3_errmsg(db));
-  exec_or_die(db, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; "
-                  "PRAGMA cache_size = -16384; PRAGMA wal_autocheckpoint = 0;");
-  exec_or_die(db, aatgs_sqlite_schema_sql);
-  char sql[8192];
-  int o = snprintf(sql, sizeof sql,
-                   "INSERT INTO decisions (run_id, seq, t_ns, task_id, stream, priority, "
-                   "ready_size, est_ns, cost_ns) VALUES ");
-  for (int r = 0; r < rows_per_stmt; r++)
-    o += snprintf(sql + o, sizeof sql - (size_t)o, "%s(?,?,?,?,?,?,?,?,?)", r ? "," : "");
-  sqlite3_stmt *st = NULL;
-  if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) die("prepare", sqlite3_errmsg(db));
-  double t0 = now_s(), c0 = cpu_s();
-  exec_or_die(db, "BEGIN");
-  uint64_t i = 0;
-  while (i + (uint64_t)rows_per_stmt <= n) {
-    for (int r = 0; r < rows_per_stmt; r++, i++) {
-      int b = r * 9;
-      sqlite3_bind_int64(st, b + 1, 1);
-      sqlite3_bind_int64(st, b + 2, (int64_t)i);
-      sqlite3_bind_int64(st, b + 3, (int64_t)(i * 1000 + 17));
-      sqlite3_bind_int64(st, b + 4, (int64_t)((i * 7919) % 1000000));
-      sqlite3_bind_int64(st, b + 5, (int64_t)(i % 4));
-      sqlite3_bind_double(st, b + 6, 0.5 + (double)i * 1e-3);
-      sqlite3_bind_int64(st, b + 7, (int64_t)(i % 100));
-      sqlite3_bind_int64(st, b + 8, (int64_t)(5000000 + i % 1000));
-      sqlite3_bind_int64(st, b + 9, (int64_t)(150 + i % 50));
-    }
-    if (sqlite3_step(st) != SQLITE_DONE) die("insert", sqlite3_errmsg(db));
-    sqlite3_reset(st);
-  }
-  exec_or_die(db, "COMMIT");
-  sample out = {now_s() - t0, 0, cpu_s() - c0, i};
-  sqlite3_finalize(st);
-  double t1 = now_s();
-  sqlite3_close(db);
-  out.close_s = now_s() - t1;
-  remove_db(path);
-  return out;
+static void spin_ns(int64_t ns) {
+  struct timespec a, b;
+  clock_gettime(CLOCK_MONOTONIC, &a);
+  do {
+    clock_gettime(CLOCK_MONOTONIC, &b);
+  } while ((int64_t)(b.tv_sec - a.tv_sec) * 1000000000 + (b.tv_nsec - a.tv_nsec) < ns);
 }
 
-/* -------------------------------------------------------------------- (b) */
+/* --------------------------------------------------------- the rows */
 
+/* The i-th decision, the same values on both sides. */
 static void decision_event(aatgs_event *ev, uint64_t i) {
   memset(ev, 0, sizeof *ev);
   ev->kind = AATGS_EV_DECISION;
@@ -148,40 +93,327 @@ static void decision_event(aatgs_event *ev, uint64_t i) {
   ev->u.decision.cost_ns = (aatgs_ns)(150 + i % 50);
 }
 
-static sample sink_decisions(const char *path, uint64_t n) {
+static void task_event(aatgs_event *ev, uint32_t t) {
+  aatgs_ns start = (aatgs_ns)t * 1250, end = start + 5000000;
+  memset(ev, 0, sizeof *ev);
+  ev->kind = AATGS_EV_TASK;
+  ev->u.task.task = t;
+  ev->u.task.stream = t % 4;
+  ev->u.task.ready_ns = start - 300;
+  ev->u.task.submit_ns = start - 100;
+  ev->u.task.start_ns = start;
+  ev->u.task.end_ns = end;
+}
+
+static void done_event(aatgs_event *ev, uint32_t t) {
+  aatgs_ns start = (aatgs_ns)t * 1250, end = start + 5000000;
+  memset(ev, 0, sizeof *ev);
+  ev->kind = AATGS_EV_TELEMETRY;
+  ev->u.tel.kind = AATGS_TEL_TASK_COMPLETED;
+  ev->u.tel.t_ns = end + 50;
+  ev->u.tel.u.done.task = t;
+  ev->u.tel.u.done.sm = t % 132;
+  ev->u.tel.u.done.gpu_start_ns = start;
+  ev->u.tel.u.done.gpu_end_ns = end;
+  ev->u.tel.u.done.duration_ns = end - start;
+}
+
+static void snapshot_event(aatgs_event *ev, uint32_t t) {
+  memset(ev, 0, sizeof *ev);
+  ev->kind = AATGS_EV_SNAPSHOT;
+  ev->u.snap.t_ns = (aatgs_ns)t * 1250 + 5000000;
+  ev->u.snap.completed = t + 1;
+  ev->u.snap.interval_ns = 100 * AATGS_NS_PER_MS;
+}
+
+/* Event rows of a run of n tasks: 3 per task and a snapshot per 1000. */
+static uint64_t event_rows(uint32_t n) { return 3ull * n + n / 1000; }
+
+/* ------------------------------------------------------ the ceiling */
+
+static sqlite3 *ceiling_open(void) {
+  sqlite3 *db = NULL;
+  remove_db(g_path);
+  if (sqlite3_open_v2(g_path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+                      NULL) != SQLITE_OK)
+    die(g_path, sqlite3_errmsg(db));
+  exec_or_die(db, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; "
+                  "PRAGMA cache_size = -16384; PRAGMA wal_autocheckpoint = 0;");
+  exec_or_die(db, aatgs_sqlite_schema_sql);
+  return db;
+}
+
+static sqlite3_stmt *prepare(sqlite3 *db, const char *sql) {
+  sqlite3_stmt *st = NULL;
+  if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) die("prepare", sqlite3_errmsg(db));
+  return st;
+}
+
+static void step(sqlite3 *db, sqlite3_stmt *st) {
+  if (sqlite3_step(st) != SQLITE_DONE) die("insert", sqlite3_errmsg(db));
+  sqlite3_reset(st);
+}
+
+static void ceiling_close(sqlite3 *db) {
+  sqlite3_close(db);
+  remove_db(g_path);
+}
+
+/* Binds decision i at parameter offset b (9 columns). */
+static void bind_decision(sqlite3_stmt *st, int b, uint64_t i) {
+  aatgs_event ev;
+  decision_event(&ev, i);
+  const aatgs_decision_rec *d = &ev.u.decision;
+  sqlite3_bind_int64(st, b + 1, 1);
+  sqlite3_bind_int64(st, b + 2, (int64_t)d->seq);
+  sqlite3_bind_int64(st, b + 3, d->t_ns);
+  sqlite3_bind_int64(st, b + 4, d->task);
+  sqlite3_bind_int64(st, b + 5, d->stream);
+  sqlite3_bind_double(st, b + 6, d->priority);
+  sqlite3_bind_int64(st, b + 7, d->ready_size);
+  sqlite3_bind_int64(st, b + 8, d->est_ns);
+  sqlite3_bind_int64(st, b + 9, d->cost_ns);
+}
+
+typedef struct dec_arg {
+  uint64_t rows;
+  int rows_per_stmt; /* ceiling only */
+} dec_arg;
+
+/* decisions, ceiling: rows/s from BEGIN to COMMIT. */
+static int ceiling_decisions(void *arg, double *value) {
+  const dec_arg *a = arg;
+  sqlite3 *db = ceiling_open();
+  char sql[8192];
+  int o = snprintf(sql, sizeof sql,
+                   "INSERT INTO decisions (run_id, seq, t_ns, task_id, stream, priority, "
+                   "ready_size, est_ns, cost_ns) VALUES ");
+  for (int r = 0; r < a->rows_per_stmt; r++)
+    o += snprintf(sql + o, sizeof sql - (size_t)o, "%s(?,?,?,?,?,?,?,?,?)", r ? "," : "");
+  sqlite3_stmt *st = prepare(db, sql);
+  uint64_t n = a->rows - a->rows % (uint64_t)a->rows_per_stmt, i = 0;
+  double t0 = abh_now();
+  exec_or_die(db, "BEGIN");
+  while (i < n) {
+    for (int r = 0; r < a->rows_per_stmt; r++, i++)
+      bind_decision(st, r * 9, i);
+    step(db, st);
+  }
+  exec_or_die(db, "COMMIT");
+  *value = (double)n / (abh_now() - t0);
+  sqlite3_finalize(st);
+  ceiling_close(db);
+  return 0;
+}
+
+typedef struct run_arg {
+  uint32_t tasks;
+  aatgs_graph *graph; /* full only */
+  int repeat;         /* full only: the figure of the second run */
+} run_arg;
+
+/* events, ceiling: the rows of a run of a->tasks tasks, one prepared INSERT
+ * per table, one transaction. */
+static int ceiling_events(void *arg, double *value) {
+  const run_arg *a = arg;
+  sqlite3 *db = ceiling_open();
+  sqlite3_stmt *dec = prepare(db, "INSERT INTO decisions (run_id, seq, t_ns, task_id, stream, "
+                                  "priority, ready_size, est_ns, cost_ns) VALUES "
+                                  "(?,?,?,?,?,?,?,?,?)");
+  sqlite3_stmt *tev = prepare(db, "INSERT INTO task_events (run_id, task_id, stream, status, "
+                                  "ready_ns, submit_ns, start_ns, end_ns) VALUES "
+                                  "(?,?,?,?,?,?,?,?)");
+  sqlite3_stmt *tel = prepare(db, "INSERT INTO telemetry (run_id, seq, t_ns, kind, task_id, sm, "
+                                  "gpu_start_ns, gpu_end_ns, duration_ns) VALUES "
+                                  "(?,?,?,'task_completed',?,?,?,?,?)");
+  sqlite3_stmt *snp =
+      prepare(db, "INSERT INTO snapshots (run_id, t_ns, avg_task_ns, gpu_util, config_util, "
+                  "telemetry_util, telemetry_pending, pending, ready, running, completed, "
+                  "est_completion_ns, interval_ns) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)");
+  aatgs_event ev;
+  double t0 = abh_now();
+  exec_or_die(db, "BEGIN");
+  for (uint32_t t = 0; t < a->tasks; t++) {
+    if (g_sim_ns) spin_ns(g_sim_ns);
+    bind_decision(dec, 0, t);
+    sqlite3_bind_int64(dec, 4, t);
+    step(db, dec);
+    task_event(&ev, t);
+    const aatgs_task_rec *k = &ev.u.task;
+    sqlite3_bind_int64(tev, 1, 1);
+    sqlite3_bind_int64(tev, 2, k->task);
+    sqlite3_bind_int64(tev, 3, k->stream);
+    sqlite3_bind_int64(tev, 4, k->status);
+    sqlite3_bind_int64(tev, 5, k->ready_ns);
+    sqlite3_bind_int64(tev, 6, k->submit_ns);
+    sqlite3_bind_int64(tev, 7, k->start_ns);
+    sqlite3_bind_int64(tev, 8, k->end_ns);
+    step(db, tev);
+    done_event(&ev, t);
+    sqlite3_bind_int64(tel, 1, 1);
+    sqlite3_bind_int64(tel, 2, t);
+    sqlite3_bind_int64(tel, 3, ev.u.tel.t_ns);
+    sqlite3_bind_int64(tel, 4, ev.u.tel.u.done.task);
+    sqlite3_bind_int64(tel, 5, ev.u.tel.u.done.sm);
+    sqlite3_bind_int64(tel, 6, ev.u.tel.u.done.gpu_start_ns);
+    sqlite3_bind_int64(tel, 7, ev.u.tel.u.done.gpu_end_ns);
+    sqlite3_bind_int64(tel, 8, ev.u.tel.u.done.duration_ns);
+    step(db, tel);
+    if (t % 1000 == 999) {
+      snapshot_event(&ev, t);
+      sqlite3_bind_int64(snp, 1, 1);
+      sqlite3_bind_int64(snp, 2, ev.u.snap.t_ns);
+      for (int c = 3; c <= 10; c++)
+        sqlite3_bind_int64(snp, c, 0);
+      sqlite3_bind_int64(snp, 11, ev.u.snap.completed);
+      sqlite3_bind_int64(snp, 12, 0);
+      sqlite3_bind_int64(snp, 13, ev.u.snap.interval_ns);
+      step(db, snp);
+    }
+  }
+  exec_or_die(db, "COMMIT");
+  *value = (double)event_rows(a->tasks) / (abh_now() - t0);
+  sqlite3_finalize(dec);
+  sqlite3_finalize(tev);
+  sqlite3_finalize(tel);
+  sqlite3_finalize(snp);
+  ceiling_close(db);
+  return 0;
+}
+
+/* ---------------------------------------------------------- the sink */
+
+static aatgs_sqlite_sink *sink_open(aatgs_sink *sink) {
   aatgs_sqlite_sink *s = NULL;
-  aatgs_sink sink;
   aatgs_err err;
   aatgs_err_clear(&err);
-  remove_db(path);
-  if (aatgs_sqlite_sink_open(&s, path, &g_opt, &err) != AATGS_OK) die("open", err.msg);
-  aatgs_sqlite_sink_as_sink(s, &sink);
+  remove_db(g_path);
+  if (aatgs_sqlite_sink_open(&s, g_path, &g_opt, &err) != AATGS_OK) die("open", err.msg);
+  aatgs_sqlite_sink_as_sink(s, sink);
+  return s;
+}
+
+static void sink_close(aatgs_sqlite_sink *s) {
+  aatgs_err err;
+  aatgs_err_clear(&err);
+  if (aatgs_sqlite_sink_close(s, &err) != AATGS_OK) die("close", err.msg);
+  remove_db(g_path);
+}
+
+static void emit_or_die(const aatgs_sink *sink, const aatgs_event *ev) {
+  if (sink->emit(sink->ctx, ev) != AATGS_OK) die("emit", "failed");
+}
+
+static void begin(const aatgs_sink *sink, const aatgs_run_info *info) {
+  aatgs_err err;
+  aatgs_err_clear(&err);
+  if (sink->run_begin(sink->ctx, info, &err) != AATGS_OK) die("run_begin", err.msg);
+}
+
+static void end(const aatgs_sink *sink, uint64_t tasks, uint64_t decisions, uint64_t events) {
+  aatgs_run_result res;
+  aatgs_err err;
+  aatgs_err_clear(&err);
+  memset(&res, 0, sizeof res);
+  res.status = AATGS_RUN_COMPLETED;
+  res.tasks_completed = (uint32_t)tasks;
+  res.decisions = decisions;
+  res.events = events;
+  res.makespan_ns = (aatgs_ns)tasks * 1250 + 5000000;
+  if (sink->run_end(sink->ctx, &res, &err) != AATGS_OK) die("run_end", err.msg);
+}
+
+/* decisions, sink: rows/s from run_begin to run_end. */
+static int sink_decisions(void *arg, double *value) {
+  const dec_arg *a = arg;
+  aatgs_sink sink;
+  aatgs_sqlite_sink *s = sink_open(&sink);
   aatgs_run_info info;
   memset(&info, 0, sizeof info);
   info.scenario = "bench";
   info.policy = "none";
   info.backend = "none";
-  double t0 = now_s(), c0 = cpu_s();
-  if (sink.run_begin(sink.ctx, &info, &err) != AATGS_OK) die("run_begin", err.msg);
   aatgs_event ev;
-  for (uint64_t i = 0; i < n; i++) {
+  double t0 = abh_now();
+  begin(&sink, &info);
+  for (uint64_t i = 0; i < a->rows; i++) {
     decision_event(&ev, i);
-    if (sink.emit(sink.ctx, &ev) != AATGS_OK) die("emit", "failed");
+    emit_or_die(&sink, &ev);
   }
-  aatgs_run_result res;
-  memset(&res, 0, sizeof res);
-  res.status = AATGS_RUN_COMPLETED;
-  res.decisions = n;
-  if (sink.run_end(sink.ctx, &res, &err) != AATGS_OK) die("run_end", err.msg);
-  sample out = {now_s() - t0, 0, cpu_s() - c0, n};
-  double t1 = now_s();
-  if (aatgs_sqlite_sink_close(s, &err) != AATGS_OK) die("close", err.msg);
-  out.close_s = now_s() - t1;
-  remove_db(path);
-  return out;
+  end(&sink, 0, a->rows, a->rows);
+  *value = (double)a->rows / (abh_now() - t0);
+  if (aatgs_sqlite_sink_rows_written(s) < a->rows) die("sink", "fewer rows written than emitted");
+  sink_close(s);
+  return 0;
 }
 
-/* -------------------------------------------------------------------- (c) */
+/* The events of one run of n tasks into an open sink (run_begin..run_end);
+ * returns the seconds it took. */
+static double sink_run(const aatgs_sink *sink, uint32_t n, aatgs_graph *g) {
+  aatgs_stream_info streams[6];
+  memset(streams, 0, sizeof streams);
+  for (uint32_t i = 0; i < 6; i++) {
+    streams[i].id = i;
+    streams[i].cls =
+        i < 4 ? AATGS_CLASS_KERNEL : (i == 4 ? AATGS_CLASS_UPLOAD : AATGS_CLASS_DOWNLOAD);
+    snprintf(streams[i].name, sizeof streams[i].name, i < 4 ? "kernel-%u" : "copy-%u", i);
+  }
+  aatgs_run_info info;
+  memset(&info, 0, sizeof info);
+  info.scenario = "layered";
+  info.policy = "fifo";
+  info.backend = "sim";
+  info.graph = g;
+  info.streams = g ? streams : NULL;
+  info.n_streams = g ? 6 : 0;
+  aatgs_event ev;
+  double t0 = abh_now();
+  begin(sink, &info);
+  for (uint32_t t = 0; t < n; t++) {
+    if (g_sim_ns) spin_ns(g_sim_ns);
+    decision_event(&ev, t);
+    ev.u.decision.task = t;
+    emit_or_die(sink, &ev);
+    task_event(&ev, t);
+    emit_or_die(sink, &ev);
+    done_event(&ev, t);
+    emit_or_die(sink, &ev);
+    if (t % 1000 == 999) {
+      snapshot_event(&ev, t);
+      emit_or_die(sink, &ev);
+    }
+  }
+  end(sink, n, n, event_rows(n));
+  return abh_now() - t0;
+}
+
+/* events, sink: rows/s of every decision and event of a run. */
+static int sink_events(void *arg, double *value) {
+  const run_arg *a = arg;
+  aatgs_sink sink;
+  aatgs_sqlite_sink *s = sink_open(&sink);
+  *value = (double)event_rows(a->tasks) / sink_run(&sink, a->tasks, NULL);
+  if (aatgs_sqlite_sink_rows_written(s) < event_rows(a->tasks))
+    die("sink", "fewer rows written than emitted");
+  sink_close(s);
+  return 0;
+}
+
+/* full: two runs of a graph into one file; rows/s of the first (graph and
+ * events) or of the second (events only). */
+static int sink_full(void *arg, double *value) {
+  const run_arg *a = arg;
+  aatgs_sink sink;
+  aatgs_sqlite_sink *s = sink_open(&sink);
+  uint64_t r0 = aatgs_sqlite_sink_rows_written(s);
+  double first = sink_run(&sink, a->tasks, a->graph);
+  uint64_t r1 = aatgs_sqlite_sink_rows_written(s);
+  double second = sink_run(&sink, a->tasks, a->graph);
+  uint64_t r2 = aatgs_sqlite_sink_rows_written(s);
+  *value = a->repeat ? (double)(r2 - r1) / second : (double)(r1 - r0) / first;
+  sink_close(s);
+  return 0;
+}
 
 /* A layered random DAG: layers of `width` tasks, each task (past the first
  * layer) depends on 3 distinct tasks of the previous layer. */
@@ -215,235 +447,63 @@ static aatgs_graph *layered(uint32_t n, uint32_t width) {
   return g;
 }
 
-static void spin_ns(int64_t ns) {
-  struct timespec a, b;
-  clock_gettime(CLOCK_MONOTONIC, &a);
-  do {
-    clock_gettime(CLOCK_MONOTONIC, &b);
-  } while ((int64_t)(b.tv_sec - a.tv_sec) * 1000000000 + (b.tv_nsec - a.tv_nsec) < ns);
+/* ---------------------------------------------------------- reporting */
+
+static char g_extra[256];
+
+static void emit(const char *case_name, const char *cand, const char *metric, const char *unit,
+                 const double *v, int n) {
+  abh_result r = {"record", case_name, cand, metric, unit, 1, v, n, g_extra};
+  if (abh_emit(&r) != 0) exit(1);
 }
 
-static void emit_or_die(const aatgs_sink *sink, const aatgs_event *ev) {
-  if (sink->emit(sink->ctx, ev) != AATGS_OK) die("emit", "failed");
+static void line(const char *label, const double *v, int n, const char *unit, double scale) {
+  abh_stats s;
+  abh_stats_of(v, n, &s);
+  printf("  %-34s median %8.3f %s  (MAD %.3f, min %.3f, max %.3f, n %d)\n", label, s.median * scale,
+         unit, s.mad * scale, s.min * scale, s.max * scale, n);
 }
 
-/* One run of g: 3 events per task and a snapshot every 1000 tasks,
- * run_begin to run_end. */
-static sample one_run(aatgs_sqlite_sink *s, const aatgs_sink *sink, aatgs_graph *g,
-                      const aatgs_stream_info *streams) {
-  aatgs_err err;
-  aatgs_err_clear(&err);
-  uint32_t n = aatgs_graph_num_tasks(g);
-  uint64_t rows0 = aatgs_sqlite_sink_rows_written(s);
-  aatgs_run_info info;
-  memset(&info, 0, sizeof info);
-  info.scenario = "layered";
-  info.policy = "fifo";
-  info.backend = "sim";
-  info.graph = g;
-  info.streams = streams;
-  info.n_streams = 6;
-  double t0 = now_s(), c0 = cpu_s();
-  if (sink->run_begin(sink->ctx, &info, &err) != AATGS_OK) die("run_begin", err.msg);
-  aatgs_event ev;
-  uint64_t events = 0;
-  for (uint32_t t = 0; t < n; t++) {
-    if (g_sim_ns) spin_ns(g_sim_ns);
-    aatgs_ns start = (aatgs_ns)t * 1250, end = start + 5000000;
-    decision_event(&ev, t);
-    ev.u.decision.task = t;
-    emit_or_die(sink, &ev);
-    memset(&ev, 0, sizeof ev);
-    ev.kind = AATGS_EV_TASK;
-    ev.u.task.task = t;
-    ev.u.task.stream = t % 4;
-    ev.u.task.ready_ns = start - 300;
-    ev.u.task.submit_ns = start - 100;
-    ev.u.task.start_ns = start;
-    ev.u.task.end_ns = end;
-    emit_or_die(sink, &ev);
-    memset(&ev, 0, sizeof ev);
-    ev.kind = AATGS_EV_TELEMETRY;
-    ev.u.tel.kind = AATGS_TEL_TASK_COMPLETED;
-    ev.u.tel.t_ns = end + 50;
-    ev.u.tel.u.done.task = t;
-    ev.u.tel.u.done.sm = t % 132;
-    ev.u.tel.u.done.gpu_start_ns = start;
-    ev.u.tel.u.done.gpu_end_ns = end;
-    ev.u.tel.u.done.duration_ns = end - start;
-    emit_or_die(sink, &ev);
-    events += 3;
-    if (t % 1000 == 999) {
-      memset(&ev, 0, sizeof ev);
-      ev.kind = AATGS_EV_SNAPSHOT;
-      ev.u.snap.t_ns = end;
-      ev.u.snap.completed = t + 1;
-      ev.u.snap.interval_ns = 100 * AATGS_NS_PER_MS;
-      emit_or_die(sink, &ev);
-      events++;
-    }
-  }
-  aatgs_run_result res;
-  memset(&res, 0, sizeof res);
-  res.status = AATGS_RUN_COMPLETED;
-  res.tasks_completed = n;
-  res.decisions = n;
-  res.events = events;
-  res.makespan_ns = (aatgs_ns)n * 1250 + 5000000;
-  if (sink->run_end(sink->ctx, &res, &err) != AATGS_OK) die("run_end", err.msg);
-  sample out = {now_s() - t0, 0, cpu_s() - c0, aatgs_sqlite_sink_rows_written(s) - rows0};
-  return out;
-}
-
-typedef struct full_sample {
-  sample first, repeat;
-  double open_s, close_s;
-} full_sample;
-
-static full_sample full_run(const char *path, aatgs_graph *g) {
-  aatgs_stream_info streams[6];
-  memset(streams, 0, sizeof streams);
-  for (uint32_t i = 0; i < 6; i++) {
-    streams[i].id = i;
-    streams[i].cls =
-        i < 4 ? AATGS_CLASS_KERNEL : (i == 4 ? AATGS_CLASS_UPLOAD : AATGS_CLASS_DOWNLOAD);
-    snprintf(streams[i].name, sizeof streams[i].name, i < 4 ? "kernel-%u" : "copy-%u", i);
-  }
-  aatgs_sqlite_sink *s = NULL;
-  aatgs_sink sink;
-  aatgs_err err;
-  aatgs_err_clear(&err);
-  full_sample out;
-  remove_db(path);
-  double t0 = now_s();
-  if (aatgs_sqlite_sink_open(&s, path, &g_opt, &err) != AATGS_OK) die("open", err.msg);
-  aatgs_sqlite_sink_as_sink(s, &sink);
-  out.open_s = now_s() - t0;
-  out.first = one_run(s, &sink, g, streams);
-  out.repeat = one_run(s, &sink, g, streams);
-  double t1 = now_s();
-  if (aatgs_sqlite_sink_close(s, &err) != AATGS_OK) die("close", err.msg);
-  out.close_s = now_s() - t1;
-  remove_db(path);
-  return out;
-}
-
-/* -------------------------------------------------------------------- (d) */
-
-/* The dispatch loop on the simulated backend, without (with_sink = 0) or
- * with the sink (open to close). */
-static sample simulated(const char *path, aatgs_graph *g, int with_sink, uint64_t *events) {
-  aatgs_profile prof;
-  aatgs_profile_default(&prof);
-  const aatgs_policy_ops *fifo = aatgs_policy_find("fifo");
-  const aatgs_backend_ops *sim = aatgs_backend_find("sim");
-  if (!fifo || !sim) die("simulated", "fifo policy or sim backend missing");
-  aatgs_sqlite_sink *s = NULL;
-  aatgs_sink sink;
-  aatgs_err err;
-  aatgs_err_clear(&err);
-  aatgs_run_info info;
-  memset(&info, 0, sizeof info);
-  info.scenario = "layered";
-  info.policy = "fifo";
-  info.backend = "sim";
-  sample out = {0, 0, 0, 0};
-  double t0 = now_s(), c0 = cpu_s();
-  if (with_sink) {
-    remove_db(path);
-    if (aatgs_sqlite_sink_open(&s, path, &g_opt, &err) != AATGS_OK) die("open", err.msg);
-    aatgs_sqlite_sink_as_sink(s, &sink);
-  }
-  aatgs_run_params p;
-  memset(&p, 0, sizeof p);
-  p.graph = g;
-  p.policy = fifo;
-  p.backend = sim;
-  p.profile = &prof;
-  p.seed = 1;
-  p.noise_cv = -1;
-  p.sink = with_sink ? &sink : NULL;
-  p.info = &info;
-  aatgs_run_result res;
-  if (aatgs_run_graph(&p, &res, &err) != AATGS_OK) die("aatgs_run_graph", err.msg);
-  if (with_sink) {
-    out.rows = aatgs_sqlite_sink_rows_written(s);
-    double t1 = now_s();
-    if (aatgs_sqlite_sink_close(s, &err) != AATGS_OK) die("close", err.msg);
-    out.close_s = now_s() - t1;
-    remove_db(path);
-  }
-  out.secs = now_s() - t0;
-  out.cpu_s = cpu_s() - c0;
-  *events = res.events;
-  return out;
-}
-
-/* ---------------------------------------------------------------- summary */
-
-static int cmp_double(const void *a, const void *b) {
-  double x = *(const double *)a, y = *(const double *)b;
-  return (x > y) - (x < y);
-}
-
-/* Best (smallest) and median of v[0..n). */
-static void best_median(const double *v, int n, double *best, double *median) {
-  double t[MAX_REPS];
-  memcpy(t, v, (size_t)n * sizeof *t);
-  qsort(t, (size_t)n, sizeof *t, cmp_double);
-  *best = t[0];
-  *median = n % 2 ? t[n / 2] : (t[n / 2 - 1] + t[n / 2]) / 2;
-}
-
-/* Prints one case: rows/s at the best and median time, CPU, close. */
-static void report(const char *key, const char *label, const sample *s, int n, double *rate_best,
-                   double *rate_median) {
-  double secs[MAX_REPS], cpu[MAX_REPS], cl[MAX_REPS], b, m, cb, cm, lb, lm;
-  for (int i = 0; i < n; i++) {
-    secs[i] = s[i].secs;
-    cpu[i] = s[i].cpu_s;
-    cl[i] = s[i].close_s;
-  }
-  best_median(secs, n, &b, &m);
-  best_median(cpu, n, &cb, &cm);
-  best_median(cl, n, &lb, &lm);
-  double rows = (double)s[0].rows;
-  if (rows == 0) {
-    printf("  %-36s best %6.3f s, median %6.3f s  (cpu %.3f s)\n", label, b, m, cm);
-    printf("{\"bench\": \"record\", \"case\": \"%s\", \"reps\": %d, \"best_s\": %.4f, "
-           "\"median_s\": %.4f, \"median_cpu_s\": %.4f}\n",
-           key, n, b, m, cm);
-    return;
-  }
-  printf("  %-36s %9.0f rows  best %6.3f s = %5.2f M rows/s, median %6.3f s = %5.2f M rows/s"
-         "  (cpu %.3f s, close %.3f s)\n",
-         label, rows, b, rows / b / 1e6, m, rows / m / 1e6, cm, lm);
-  printf("{\"bench\": \"record\", \"case\": \"%s\", \"rows\": %.0f, \"reps\": %d, "
-         "\"best_s\": %.4f, \"median_s\": %.4f, \"best_rows_per_s\": %.0f, "
-         "\"median_rows_per_s\": %.0f, \"median_cpu_s\": %.4f, \"median_close_s\": %.4f}\n",
-         key, rows, n, b, m, rows / b, rows / m, cm, lm);
-  if (rate_best) *rate_best = rows / b;
-  if (rate_median) *rate_median = rows / m;
+/* An ABAB comparison of the sink with a ceiling: prints and emits both
+ * rates and the per-pair ratio. */
+static void compare(const char *case_name, const char *ceil_name, abh_fn sink_fn, abh_fn ceil_fn,
+                    void *arg, int warmup, int reps, double *sink_all, int *n_sink) {
+  double sa[ABH_MAX_REPS], sb[ABH_MAX_REPS], ratio[ABH_MAX_REPS];
+  char cand[64];
+  if (abh_abab(sink_fn, arg, ceil_fn, arg, warmup, reps, sa, sb) != 0) exit(1);
+  abh_ratios(sa, sb, reps, ratio);
+  line("sink", sa, reps, "M rows/s", 1e-6);
+  line(ceil_name, sb, reps, "M rows/s", 1e-6);
+  snprintf(cand, sizeof cand, "sink/%s", ceil_name);
+  line(cand, ratio, reps, "x", 1);
+  emit(case_name, ceil_name, "rows_per_s", "rows/s", sb, reps);
+  emit(case_name, cand, "ratio", "x", ratio, reps);
+  memcpy(sink_all + *n_sink, sa, (size_t)reps * sizeof *sa);
+  *n_sink += reps;
 }
 
 int main(int argc, char **argv) {
   uint64_t rows = 1000000;
-  uint32_t tasks = 1000000;
-  int reps = 3, full = 1, with_sim = 1;
+  uint32_t tasks = 300000;
+  int reps = 5, warmup = 1, with_32 = 1, with_events = 1, full = 0;
   const char *base = "/tmp";
   aatgs_sqlite_options_default(&g_opt);
   for (int i = 1; i < argc; i++) {
     const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-    if (!strcmp(a, "--no-full"))
-      full = 0;
-    else if (!strcmp(a, "--no-sim"))
-      with_sim = 0;
+    if (!strcmp(a, "--no-32"))
+      with_32 = 0;
+    else if (!strcmp(a, "--no-events"))
+      with_events = 0;
+    else if (!strcmp(a, "--full"))
+      full = 1;
     else if (!strcmp(a, "--rows") && v)
       rows = strtoull(argv[++i], NULL, 10);
     else if (!strcmp(a, "--tasks") && v)
       tasks = (uint32_t)strtoul(argv[++i], NULL, 10);
     else if (!strcmp(a, "--reps") && v)
       reps = atoi(argv[++i]);
+    else if (!strcmp(a, "--warmup") && v)
+      warmup = atoi(argv[++i]);
     else if (!strcmp(a, "--dir") && v)
       base = argv[++i];
     else if (!strcmp(a, "--sim-ns") && v)
@@ -457,70 +517,73 @@ int main(int argc, char **argv) {
     else if (!strcmp(a, "--ring") && v)
       g_opt.ring_capacity = strtoull(argv[++i], NULL, 10);
     else {
-      fprintf(stderr, "usage: bench_record [--rows N] [--tasks N] [--reps N] [--no-full] "
-                      "[--no-sim]\n"
-                      "                    [--dir DIR] [--sim-ns N] [--batch ROWS] [--cache MB]\n"
-                      "                    [--checkpoint PAGES|-1] [--ring EVENTS]\n");
+      fprintf(stderr,
+              "usage: bench_record [--rows N] [--tasks T] [--reps N] [--warmup N] [--no-32]\n"
+              "                    [--no-events] [--full] [--dir DIR] [--sim-ns N]\n"
+              "                    [--batch ROWS] [--cache MB] [--checkpoint PAGES|-1]\n"
+              "                    [--ring EVENTS]\n");
       return 2;
     }
   }
-  if (reps < 1 || reps > MAX_REPS) die("--reps", "must be 1..32");
+  if (reps < 1 || reps > ABH_MAX_REPS / 2) die("--reps", "must be 1..512");
+  if (warmup < 0) die("--warmup", "must be >= 0");
   if (rows < 32) die("--rows", "must be at least 32");
-  char dir[4096], path[4200];
+  if (tasks < 1) die("--tasks", "must be at least 1");
+  char dir[4096];
   snprintf(dir, sizeof dir, "%s/aatgs-bench-record-XXXXXX", base);
   if (!mkdtemp(dir)) die("mkdtemp", dir);
-  snprintf(path, sizeof path, "%s/bench.db", dir);
-  printf("bench_record: SQLite %s, %ld CPUs online, %d reps, files in %s\n", sqlite3_libversion(),
-         sysconf(_SC_NPROCESSORS_ONLN), reps, dir);
+  snprintf(g_path, sizeof g_path, "%s/bench.db", dir);
+  printf("bench_record: SQLite %s, %s\n  %d pairs after %d warm-up, files in %s\n",
+         sqlite3_libversion(), abh_machine(), reps, warmup, dir);
 
-  sample a1[MAX_REPS], a32[MAX_REPS], b[MAX_REPS];
-  for (int r = 0; r < reps; r++) {
-    a1[r] = ceiling(path, rows, 1);
-    a32[r] = ceiling(path, rows, 32);
-    b[r] = sink_decisions(path, rows);
+  double sink_all[ABH_MAX_REPS];
+  int n_sink = 0;
+  dec_arg d1 = {rows, 1}, d32 = {rows - rows % 32, 32};
+  printf("decisions: %" PRIu64 " rows (sink and ceiling ABAB; rows/s from run_begin or BEGIN to "
+         "run_end or COMMIT)\n",
+         rows);
+  snprintf(g_extra, sizeof g_extra, "\"rows\":%" PRIu64 ",\"sqlite\":\"%s\"", rows,
+           sqlite3_libversion());
+  compare("decisions", "ceiling", sink_decisions, ceiling_decisions, &d1, warmup, reps, sink_all,
+          &n_sink);
+  if (with_32) {
+    printf("decisions against the 32-row INSERT ceiling:\n");
+    compare("decisions", "ceiling_32row", sink_decisions, ceiling_decisions, &d32, warmup, reps,
+            sink_all, &n_sink);
   }
-  double c1b, c1m, c32b, c32m, sb, sm;
-  printf("decision rows:\n");
-  report("ceiling_1row", "(a)  ceiling, 1-row INSERT", a1, reps, &c1b, &c1m);
-  report("ceiling_32row", "(a') ceiling, 32-row INSERT", a32, reps, &c32b, &c32m);
-  report("sink", "(b)  sink (emit..run_end)", b, reps, &sb, &sm);
-  printf("  sink / ceiling: %.0f%% of (a), %.0f%% of (a') at the best; %.0f%% and %.0f%% at the "
-         "median\n",
-         100 * sb / c1b, 100 * sb / c32b, 100 * sm / c1m, 100 * sm / c32m);
-  printf("{\"bench\": \"record\", \"case\": \"ratio\", \"best_sink_over_ceiling_1row\": %.3f, "
-         "\"best_sink_over_ceiling_32row\": %.3f, \"median_sink_over_ceiling_1row\": %.3f, "
-         "\"median_sink_over_ceiling_32row\": %.3f}\n",
-         sb / c1b, sb / c32b, sm / c1m, sm / c32m);
+  emit("decisions", "sink", "rows_per_s", "rows/s", sink_all, n_sink);
 
-  if (full && tasks) {
-    double tg = now_s();
+  if (with_events) {
+    run_arg ra = {tasks, NULL, 0};
+    uint64_t er = event_rows(tasks);
+    printf("events: every decision and event of a %u-task run, %" PRIu64
+           " rows in 4 tables (producer work %" PRId64 " ns/task)\n",
+           tasks, er, g_sim_ns);
+    snprintf(g_extra, sizeof g_extra,
+             "\"tasks\":%u,\"rows\":%" PRIu64 ",\"sim_ns\":%" PRId64 ",\"sqlite\":\"%s\"", tasks,
+             er, g_sim_ns, sqlite3_libversion());
+    n_sink = 0;
+    compare("events", "ceiling", sink_events, ceiling_events, &ra, warmup, reps, sink_all, &n_sink);
+    emit("events", "sink", "rows_per_s", "rows/s", sink_all, n_sink);
+  }
+
+  if (full) {
+    double tg = abh_now();
     aatgs_graph *g = layered(tasks, 1000 < tasks ? 1000 : tasks);
-    printf("layered DAG: %u tasks, %" PRIu64 " edges (built in %.2f s, not timed), producer work "
-           "%" PRId64 " ns/task\n",
-           tasks, aatgs_graph_num_edges(g), now_s() - tg, g_sim_ns);
-    sample first[MAX_REPS], repeat[MAX_REPS], total[MAX_REPS];
-    sample sim_only[MAX_REPS], sim_rec[MAX_REPS];
-    uint64_t events = 0;
-    for (int r = 0; r < reps; r++) {
-      full_sample f = full_run(path, g);
-      first[r] = f.first;
-      repeat[r] = f.repeat;
-      total[r] = f.first;
-      total[r].secs = f.open_s + f.first.secs + f.close_s;
-      total[r].close_s = f.close_s;
-      if (with_sim) {
-        sim_only[r] = simulated(path, g, 0, &events);
-        sim_rec[r] = simulated(path, g, 1, &events);
-      }
-    }
-    report("full_first_run", "(c)  first run (graph + events)", first, reps, NULL, NULL);
-    report("full_repeat_run", "(c)  repeat run (events only)", repeat, reps, NULL, NULL);
-    report("full_first_open_close", "(c)  first run, open to close", total, reps, NULL, NULL);
-    if (with_sim) {
-      printf("simulated run (dispatch loop, sim backend, fifo): %" PRIu64 " events\n", events);
-      report("sim_only", "(d)  simulation, no sink", sim_only, reps, NULL, NULL);
-      report("sim_and_record", "(d)  simulation + sink, open..close", sim_rec, reps, NULL, NULL);
-    }
+    printf("full: layered DAG of %u tasks, %" PRIu64 " edges (built in %.2f s, not timed)\n", tasks,
+           aatgs_graph_num_edges(g), abh_now() - tg);
+    snprintf(g_extra, sizeof g_extra,
+             "\"tasks\":%u,\"edges\":%" PRIu64 ",\"sim_ns\":%" PRId64 ",\"sqlite\":\"%s\"", tasks,
+             aatgs_graph_num_edges(g), g_sim_ns, sqlite3_libversion());
+    double first[ABH_MAX_REPS], repeat[ABH_MAX_REPS];
+    run_arg f1 = {tasks, g, 0}, f2 = {tasks, g, 1};
+    if (abh_run(sink_full, &f1, warmup, reps, first) != 0 ||
+        abh_run(sink_full, &f2, 0, reps, repeat) != 0)
+      return 1;
+    line("first run (graph + events)", first, reps, "M rows/s", 1e-6);
+    line("repeat run (events only)", repeat, reps, "M rows/s", 1e-6);
+    emit("full first run", "sink", "rows_per_s", "rows/s", first, reps);
+    emit("full repeat run", "sink", "rows_per_s", "rows/s", repeat, reps);
     aatgs_graph_destroy(g);
   }
   rmdir(dir);

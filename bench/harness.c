@@ -93,7 +93,7 @@ double abh_cpu(void) {
 }
 
 const char *abh_machine(void) {
-  static char buf[256];
+  static char buf[512];
   if (buf[0]) return buf;
   struct utsname u;
   char model[128] = "unknown CPU", line[256];
@@ -114,7 +114,7 @@ const char *abh_machine(void) {
   }
   if (uname(&u) != 0) strcpy(u.sysname, "?"), strcpy(u.release, "?"), strcpy(u.machine, "?");
   const char *name = getenv("AATGS_BENCH_MACHINE");
-  snprintf(buf, sizeof buf, "%s%s%s %s %s, %ld cores, %s", name && *name ? name : "",
+  snprintf(buf, sizeof buf, "%.64s%s%.32s %.64s %.32s, %ld cores, %s", name && *name ? name : "",
            name && *name ? ": " : "", u.sysname, u.release, u.machine,
            sysconf(_SC_NPROCESSORS_ONLN), model);
   return buf;

@@ -9,11 +9,13 @@
 
 #include "cli.h"
 #include "gate.h"
+#include "gate_bench.h"
 
 static void usage(FILE *f) {
   fputs(
       "usage: aatgs gate --baseline A.db --candidate B.db [options]\n"
       "       aatgs gate --candidate B.db --fidelity [options]\n"
+      "       aatgs gate --bench BASE.jsonl NEW.jsonl [--threshold P] [--json FILE] ...\n"
       "  Compares every scenario x policy x backend of the candidate with the baseline.\n"
       "  sim runs of the same scenario are compared exactly, run by run (seed, rep);\n"
       "  other groups by the ratio of medians with a bootstrap 95% interval.\n"
@@ -31,6 +33,10 @@ static void usage(FILE *f) {
       "  --fidelity-threshold P fails when the median |sim / real - 1| exceeds P (default 10%)\n"
       "  --json FILE            write the verdicts as JSON (- for stdout, then no table)\n"
       "  --quiet                no table\n"
+      "  --bench BASE NEW       compare two files of benchmark JSON lines (bench/harness.h)\n"
+      "                         per bench, case, candidate and metric; with --threshold,\n"
+      "                         --tolerance, --bootstrap, --seed, --allow-missing,\n"
+      "                         --fail-ambiguous, --json, --quiet\n"
       "verdicts: pass, changed (exact, within the threshold), improvement, ambiguous,\n"
       "  regression, failed (candidate runs failed), missing (baseline only), new (candidate "
       "only)\n"
@@ -51,8 +57,48 @@ static int parse_u64(const char *opt, const char *s, unsigned long long *out) {
   return 0;
 }
 
+/* --bench: the gate over two files of harness JSON lines (gate_bench.h). */
+static int gate_bench(const char *base, const char *cand, const aatgs_gate_options *o,
+                      const char *json, bool quiet) {
+  aatgs_gate_bench_result *r = NULL;
+  aatgs_err e;
+  int status = 2;
+  aatgs_err_clear(&e);
+  if (aatgs_gate_bench_compare(base, cand, o, &r, &e) != AATGS_OK) {
+    fprintf(stderr, "aatgs gate: %s\n", e.msg);
+    return 2;
+  }
+  bool json_stdout = json && !strcmp(json, "-");
+  if (r->machines_differ)
+    fprintf(stderr, "aatgs gate: warning: the figures come from different machines ('%s', '%s')\n",
+            r->baseline_machine, r->candidate_machine);
+  if (!quiet && !json_stdout && aatgs_gate_bench_write_table(r, stdout, &e) != AATGS_OK) {
+    fprintf(stderr, "aatgs gate: %s\n", e.msg);
+    goto done;
+  }
+  if (json) {
+    FILE *jf = json_stdout ? stdout : fopen(json, "w");
+    if (!jf) {
+      fprintf(stderr, "aatgs gate: cannot write '%s': %s\n", json, strerror(errno));
+      goto done;
+    }
+    int rc = aatgs_gate_bench_write_json(r, jf, &e);
+    if (!json_stdout && fclose(jf) != 0 && rc == AATGS_OK)
+      rc = aatgs_err_set(&e, AATGS_EIO, "%s", strerror(errno));
+    if (rc != AATGS_OK) {
+      fprintf(stderr, "aatgs gate: %s: %s\n", json, e.msg);
+      goto done;
+    }
+  }
+  status = aatgs_gate_bench_exit_code(r);
+done:
+  aatgs_gate_bench_destroy(r);
+  return status;
+}
+
 int aatgs__cmd_gate(int argc, char **argv) {
   const char *baseline = NULL, *candidate = NULL, *json = NULL;
+  const char *bench_base = NULL, *bench_new = NULL, *db_only = NULL;
   bool fidelity = false, quiet = false;
   double fid_threshold = AATGS_GATE_DEFAULT_FIDELITY;
   aatgs_gate_options o;
@@ -67,6 +113,7 @@ int aatgs__cmd_gate(int argc, char **argv) {
     }
     if (!strcmp(a, "--statistical")) {
       o.statistical = true;
+      db_only = a;
       continue;
     }
     if (!strcmp(a, "--allow-missing")) {
@@ -79,6 +126,16 @@ int aatgs__cmd_gate(int argc, char **argv) {
     }
     if (!strcmp(a, "--fidelity")) {
       fidelity = true;
+      db_only = a;
+      continue;
+    }
+    if (!strcmp(a, "--bench")) {
+      if (i + 2 >= argc || argv[i + 1][0] == '-' || argv[i + 2][0] == '-') {
+        fprintf(stderr, "aatgs gate: --bench expects two files, BASE.jsonl NEW.jsonl\n");
+        return 2;
+      }
+      bench_base = argv[++i];
+      bench_new = argv[++i];
       continue;
     }
     if (!strcmp(a, "--quiet")) {
@@ -93,6 +150,10 @@ int aatgs__cmd_gate(int argc, char **argv) {
     }
     i++;
     int bad = 0;
+    if (!strcmp(a, "--baseline") || !strcmp(a, "--candidate") || !strcmp(a, "--metric") ||
+        !strcmp(a, "--scenario") || !strcmp(a, "--policy") || !strcmp(a, "--backend") ||
+        !strcmp(a, "--fidelity-threshold"))
+      db_only = a;
     if (!strcmp(a, "--baseline"))
       baseline = v;
     else if (!strcmp(a, "--candidate"))
@@ -140,6 +201,13 @@ int aatgs__cmd_gate(int argc, char **argv) {
       fprintf(stderr, "aatgs gate: %s\n", e.msg);
       return 2;
     }
+  }
+  if (bench_base) {
+    if (db_only) {
+      fprintf(stderr, "aatgs gate: %s does not apply to --bench\n", db_only);
+      return 2;
+    }
+    return gate_bench(bench_base, bench_new, &o, json, quiet);
   }
   if (!candidate || (!baseline && !fidelity)) {
     fprintf(stderr, "aatgs gate: %s\n",

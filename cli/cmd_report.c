@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bench_json.h"
 #include "cli.h"
 #include "report.h"
 
@@ -11,6 +12,7 @@ static void usage(FILE *f) {
   fputs("usage: aatgs report [--db FILE] [--format table|csv|markdown|json]\n"
         "                    [--scenario LIST] [--policy LIST] [--backend LIST] [--run IDS]\n"
         "                    [--baseline POLICY] [--bootstrap B] [--columns LIST]\n"
+        "       aatgs report --bench FILE.jsonl [--format table|csv|markdown|json]\n"
         "  Per scenario, policy and backend, over completed runs: makespan median and\n"
         "  mean with 95% percentile-bootstrap intervals (B resamples, default 2000, 0 for\n"
         "  none; the same database gives the same numbers), speedup over the baseline\n"
@@ -18,6 +20,8 @@ static void usage(FILE *f) {
         "  kernel stream utilization, ring utilization, decision cost (mean, p99), ring\n"
         "  overflows, evictions and failed runs. README defines every column.\n"
         "  LIST is comma-separated names; IDS is run ids and ranges (3,7,10-12).\n"
+        "  --bench prints the figures of a file of benchmark JSON lines (bench/harness.h):\n"
+        "  bench, case, candidate, metric, median, MAD, n, unit, machine; ratios as 1.23x.\n"
         "  --columns picks and orders the columns of any format; the names:\n   ",
         f);
   size_t width = 3;
@@ -47,7 +51,7 @@ static int parse_bootstrap(const char *v, uint32_t *out) {
 }
 
 int aatgs__cmd_report(int argc, char **argv) {
-  const char *db = "aatgs.db";
+  const char *db = "aatgs.db", *bench = NULL;
   aatgs_report_options o;
   aatgs_err e;
   memset(&o, 0, sizeof o);
@@ -70,6 +74,8 @@ int aatgs__cmd_report(int argc, char **argv) {
     i++;
     if (!strcmp(a, "--db"))
       db = v;
+    else if (!strcmp(a, "--bench"))
+      bench = v;
     else if (!strcmp(a, "--format")) {
       if (aatgs_report_parse_format(v, &o.format, &e) != AATGS_OK) {
         fprintf(stderr, "aatgs report: %s\n", e.msg);
@@ -95,7 +101,8 @@ int aatgs__cmd_report(int argc, char **argv) {
       return 2;
     }
   }
-  int rc = aatgs_report_run(db, &o, stdout, &e);
+  int rc = bench ? aatgs_bench_report(bench, o.format, stdout, &e)
+                 : aatgs_report_run(db, &o, stdout, &e);
   if (rc != AATGS_OK) {
     fprintf(stderr, "aatgs report: %s\n", e.msg);
     return rc == AATGS_EINVAL ? 2 : 1;
