@@ -1,6 +1,6 @@
 /* bench_decision.c - cost of one scheduling decision (pick + one on_ready)
  * at a steady ready-set size N, for every registered policy and for a
- * literal baseline of the design report's method.
+ * literal baseline of the design report's method (issue [5], item 3).
  *
  * Steady state: the ready set is filled to N, then each decision picks one
  * task for a kernel stream (round robin over 4) and makes one new task ready,
@@ -15,30 +15,57 @@
  * on the estimate), qsort the whole list by priority (ties in ready order)
  * and take the head. It is in this file only, for comparison.
  *
- * Method: one untimed warm-up batch per candidate, then REPS timed batches;
- * candidates are interleaved within every repetition (A B C ... A B C ...)
- * so drifts of the machine hit them alike. Each batch times `picks`
- * decisions with CLOCK_MONOTONIC; ns per decision = batch time / picks. We
- * print the median and the median absolute deviation over the repetitions,
- * and one JSON line per case. The baseline gets fewer picks at large N.
+ * Timed mode (default). For each N: one untimed warm-up batch per candidate,
+ * then REPS timed batches; the candidates are interleaved within every
+ * repetition (A B C ... A B C ...) so drifts of the machine hit them alike.
+ * Each batch is one abh_run repetition that times `picks` decisions; its
+ * figure is ns per decision = batch time / picks. Per N and candidate the
+ * median and MAD go out through abh_emit (bench "decision", case "N=...",
+ * metric "ns_per_decision", the candidates' checksum of picked task ids as
+ * an extra member), and per N the per-repetition ratio report_sort / adaptive
+ * (same repetition, so a pair) as candidate "report_sort/adaptive". The
+ * baseline gets fewer picks at large N. A readable table goes to stdout.
+ *
+ * Count mode (--count N NAME [PICKS]): builds the same steady state once and
+ * makes PICKS decisions in count_picks(), nothing else: no warm-up, no
+ * repetitions, no clock. bench/callgrind.sh runs it under
+ * `valgrind --tool=callgrind --toggle-collect=count_picks`, so only the
+ * decisions are counted, and gets a deterministic instructions-per-decision
+ * figure; --emit-count hands that figure back to abh_emit so it is written in
+ * the same format (and with the same machine line) as the timed figures.
  *
  * Usage: bench_decision [--quick] [NAME ...]
- *   --quick  10x fewer picks (a smoke test, not a measurement)
- *   NAME     only these candidates (policy names or report_sort); all by default
+ *          --quick  10x fewer picks (a smoke test, not a measurement)
+ *          NAME     only these candidates (policy names or report_sort); all by default
+ *        bench_decision --count N NAME [PICKS]
+ *          PICKS defaults to 10000 for a policy, fewer for report_sort at large N
+ *        bench_decision --emit-count N NAME PICKS INSTRUCTIONS
+ *          writes {"metric":"instructions_per_decision",...} through abh_emit
+ *        bench_decision --list
+ *          the candidates' names, one a line
  */
+#include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "graph.h"
+#include "harness.h"
 #include "policy.h"
 #include "rng.h"
 
 #define REPS 7
 #define N_KSTREAMS 4
-#define MAX_CANDS 8
+#define MAX_CANDS 16
+#define COUNT_PICKS 10000
+
+/* count_picks must stay one function of that name for callgrind. */
+#if defined(__clang__)
+#define NOT_INLINED __attribute__((noinline))
+#else
+#define NOT_INLINED __attribute__((noinline, noclone))
+#endif
 
 /* ---------------- the report's method, literally ---------------- */
 
@@ -125,20 +152,16 @@ typedef struct cand {
   const aatgs_policy_ops *ops; /* NULL: the report_sort baseline */
   aatgs_policy pol;
   report_sort base;
-  uint32_t picks; /* per batch */
-  uint32_t next;  /* next task to make ready */
+  uint32_t picks;   /* per batch */
+  uint32_t next;    /* next task to make ready */
+  uint32_t n_tasks; /* tasks in the graph: `next` must stay below */
   uint32_t rr;
   uint64_t checksum;
   double ns[REPS];
 } cand;
 
 static aatgs_stream_info kstreams[N_KSTREAMS + 2];
-
-static double now_s(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
+static aatgs_pipeline_view view;
 
 static void ready(cand *c, uint32_t task) {
   if (c->ops)
@@ -147,43 +170,35 @@ static void ready(cand *c, uint32_t task) {
     report_sort_ready(&c->base, task);
 }
 
-/* One batch of decisions; returns ns per decision. */
-static double batch(cand *c, uint32_t n_tasks) {
+/* `picks` decisions, each one pick for the next kernel stream and one task
+ * made ready; returns 0, or -1 (after saying why) when the candidate returned
+ * nothing or the graph ran out of tasks. Not inlined: callgrind.sh counts the
+ * instructions of this function and its callees only. */
+NOT_INLINED int count_picks(cand *c, uint32_t picks);
+NOT_INLINED int count_picks(cand *c, uint32_t picks) {
   aatgs_choice ch;
   uint64_t sum = 0;
-  double t0 = now_s();
-  for (uint32_t i = 0; i < c->picks; i++) {
+  for (uint32_t i = 0; i < picks; i++) {
     const aatgs_stream_info *s = &kstreams[c->rr++ & (N_KSTREAMS - 1)];
     int got = c->ops ? c->ops->pick(&c->pol, s, 0, &ch) : report_sort_pick(&c->base, s, &ch);
-    if (!got || c->next >= n_tasks) {
+    if (!got || c->next >= c->n_tasks) {
       fprintf(stderr, "bench_decision: %s ran dry\n", c->name);
-      exit(1);
+      return -1;
     }
     sum += ch.task;
     ready(c, c->next++);
   }
-  double t1 = now_s();
   c->checksum += sum;
-  return (t1 - t0) * 1e9 / (double)c->picks;
+  return 0;
 }
 
-static int cmp_double(const void *x, const void *y) {
-  double a = *(const double *)x, b = *(const double *)y;
-  return (a > b) - (a < b);
-}
-
-static double median(double *v, int n) {
-  qsort(v, (size_t)n, sizeof *v, cmp_double);
-  return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
-}
-
-static void stats(const double *x, int n, double *med, double *mad) {
-  double v[REPS], d[REPS];
-  memcpy(v, x, (size_t)n * sizeof *v);
-  *med = median(v, n);
-  for (int i = 0; i < n; i++)
-    d[i] = x[i] > *med ? x[i] - *med : *med - x[i];
-  *mad = median(d, n);
+/* One abh_run repetition: a timed batch; the figure is ns per decision. */
+static int batch(void *arg, double *ns) {
+  cand *c = arg;
+  double t0 = abh_now();
+  if (count_picks(c, c->picks) != 0) return -1;
+  *ns = (abh_now() - t0) * 1e9 / (double)c->picks;
+  return 0;
 }
 
 static aatgs_graph *make_graph(uint32_t n_tasks) {
@@ -218,6 +233,17 @@ static uint32_t sort_picks(uint32_t n, int quick) {
   return quick && k > 10 ? k / 10 : k;
 }
 
+/* Picks of one count-mode run: enough to average over, few enough that a
+ * run under callgrind takes seconds. */
+static uint32_t count_default_picks(const char *name, uint32_t n) {
+  if (strcmp(name, "report_sort") != 0) return COUNT_PICKS;
+  return n <= 10 ? COUNT_PICKS : n <= 100 ? 2000 : n <= 1000 ? 200 : n <= 10000 ? 20 : 3;
+}
+
+static int is_candidate(const char *name) {
+  return aatgs_policy_find(name) != NULL || strcmp(name, "report_sort") == 0;
+}
+
 static int wanted(int argc, char **argv, const char *name) {
   int any = 0;
   for (int i = 1; i < argc; i++) {
@@ -228,22 +254,7 @@ static int wanted(int argc, char **argv, const char *name) {
   return !any;
 }
 
-int main(int argc, char **argv) {
-  int quick = 0;
-  for (int i = 1; i < argc; i++) {
-    if (strcmp(argv[i], "--quick") == 0) {
-      quick = 1;
-    } else if (argv[i][0] == '-' ||
-               (!aatgs_policy_find(argv[i]) && strcmp(argv[i], "report_sort"))) {
-      char names[256];
-      aatgs_policy_names(names, sizeof names);
-      fprintf(stderr, "usage: bench_decision [--quick] [NAME ...]   (NAME: %s, report_sort)\n",
-              names);
-      return 2;
-    }
-  }
-  const uint32_t sizes[] = {10, 1000, 10000, 100000};
-  const uint32_t policy_picks = quick ? 20000 : 200000;
+static void setup_streams(void) {
   for (uint32_t s = 0; s < N_KSTREAMS; s++) {
     kstreams[s].id = s;
     kstreams[s].cls = AATGS_CLASS_KERNEL;
@@ -252,15 +263,154 @@ int main(int argc, char **argv) {
   kstreams[N_KSTREAMS] = (aatgs_stream_info){N_KSTREAMS, AATGS_CLASS_UPLOAD, "config-upload"};
   kstreams[N_KSTREAMS + 1] =
       (aatgs_stream_info){N_KSTREAMS + 1, AATGS_CLASS_DOWNLOAD, "telemetry-download"};
-  aatgs_pipeline_view view;
   memset(&view, 0, sizeof view);
   view.config_util = 0.5;
   view.telemetry_pending = 10;
   view.gpu_util = 0.9;
+}
 
-  double t_start = now_s();
+/* Initializes candidate `name` (a policy or report_sort) on g, with `n` tasks
+ * ready; returns 0 or -1. */
+static int cand_init(cand *c, const char *name, aatgs_graph *g, uint32_t n_tasks, uint32_t n,
+                     uint32_t picks) {
+  memset(c, 0, sizeof *c);
+  c->picks = picks;
+  c->n_tasks = n_tasks;
+  c->ops = aatgs_policy_find(name);
+  if (c->ops) {
+    c->name = c->ops->name;
+    aatgs_policy_ctx ctx = {g, kstreams, N_KSTREAMS + 2, &view, 1};
+    aatgs_err err;
+    aatgs_err_clear(&err);
+    if (aatgs_policy_init(&c->pol, c->ops, &ctx, &err) != AATGS_OK) {
+      fprintf(stderr, "bench_decision: %s: %s\n", c->name, err.msg);
+      return -1;
+    }
+  } else {
+    c->name = "report_sort";
+    if (report_sort_init(&c->base, g, &view, n_tasks) != 0) {
+      report_sort_free(&c->base);
+      fprintf(stderr, "bench_decision: report_sort: out of memory\n");
+      return -1;
+    }
+  }
+  for (uint32_t t = 0; t < n; t++)
+    ready(c, c->next++);
+  return 0;
+}
+
+static void cand_fini(cand *c) {
+  if (c->ops)
+    aatgs_policy_fini(&c->pol);
+  else
+    report_sort_free(&c->base);
+}
+
+static int parse_u32(const char *s, uint32_t lo, uint32_t hi, uint32_t *out) {
+  char *end;
+  unsigned long long v;
+  if (!s || !*s || *s == '-') return -1;
+  errno = 0;
+  v = strtoull(s, &end, 10);
+  if (errno || *end || v < lo || v > hi) return -1;
+  *out = (uint32_t)v;
+  return 0;
+}
+
+/* --count N NAME [PICKS] */
+static int count_mode(int argc, char **argv) {
+  uint32_t n, picks;
+  if ((argc != 4 && argc != 5) || parse_u32(argv[2], 1, 10000000, &n) != 0 ||
+      !is_candidate(argv[3])) {
+    fprintf(stderr, "usage: bench_decision --count N NAME [PICKS]   (N: 1..10^7 ready tasks)\n");
+    return 2;
+  }
+  picks = count_default_picks(argv[3], n);
+  if (argc == 5 && parse_u32(argv[4], 1, 100000000, &picks) != 0) {
+    fprintf(stderr, "bench_decision: --count: PICKS must be 1..10^8, not \"%s\"\n", argv[4]);
+    return 2;
+  }
+  uint32_t n_tasks = n + picks;
+  aatgs_graph *g = make_graph(n_tasks);
+  if (!g) return 1;
+  view.ready[AATGS_CLASS_KERNEL] = n;
+  view.total = n_tasks;
+  cand c;
+  int rc = 1;
+  if (cand_init(&c, argv[3], g, n_tasks, n, picks) == 0) {
+    if (count_picks(&c, picks) == 0) {
+      printf("count: candidate %s ready %u picks %u checksum %llu\n", c.name, n, picks,
+             (unsigned long long)c.checksum);
+      rc = 0;
+    }
+    cand_fini(&c);
+  }
+  aatgs_graph_destroy(g);
+  return rc;
+}
+
+/* --emit-count N NAME PICKS INSTRUCTIONS */
+static int emit_count_mode(int argc, char **argv) {
+  uint32_t n, picks;
+  char *end;
+  double instr;
+  char case_name[32], extra[160];
+  if (argc != 6 || parse_u32(argv[2], 1, 10000000, &n) != 0 || !is_candidate(argv[3]) ||
+      parse_u32(argv[4], 1, 100000000, &picks) != 0) {
+    fprintf(stderr, "usage: bench_decision --emit-count N NAME PICKS INSTRUCTIONS\n");
+    return 2;
+  }
+  errno = 0;
+  instr = strtod(argv[5], &end);
+  if (errno || end == argv[5] || *end || !(instr >= 0)) {
+    fprintf(stderr, "bench_decision: --emit-count: INSTRUCTIONS must be a count, not \"%s\"\n",
+            argv[5]);
+    return 2;
+  }
+  double per = instr / picks;
+  snprintf(case_name, sizeof case_name, "N=%u", n);
+  snprintf(extra, sizeof extra,
+           "\"ready\":%u,\"picks\":%u,\"instructions\":%.0f,\"tool\":\"valgrind callgrind\"", n,
+           picks, instr);
+  abh_result r = {"decision", case_name,     argv[3], "instructions_per_decision",
+                  "instr",    0 /* lower */, &per,    1,
+                  extra};
+  return abh_emit(&r) == 0 ? 0 : 1;
+}
+
+int main(int argc, char **argv) {
+  int quick = 0;
+  setup_streams();
+  if (argc > 1 && strcmp(argv[1], "--count") == 0) return count_mode(argc, argv);
+  if (argc > 1 && strcmp(argv[1], "--emit-count") == 0) return emit_count_mode(argc, argv);
+  if (argc == 2 && strcmp(argv[1], "--list") == 0) {
+    for (uint32_t i = 0; i < aatgs_policy_count(); i++)
+      printf("%s\n", aatgs_policy_at(i)->name);
+    printf("report_sort\n");
+    return 0;
+  }
+  for (int i = 1; i < argc; i++) {
+    if (strcmp(argv[i], "--quick") == 0) {
+      quick = 1;
+    } else if (argv[i][0] == '-' || !is_candidate(argv[i])) {
+      char names[256];
+      aatgs_policy_names(names, sizeof names);
+      fprintf(stderr,
+              "usage: bench_decision [--quick] [NAME ...]   (NAME: %s, report_sort)\n"
+              "       bench_decision --count N NAME [PICKS]\n"
+              "       bench_decision --emit-count N NAME PICKS INSTRUCTIONS\n"
+              "       bench_decision --list\n",
+              names);
+      return 2;
+    }
+  }
+  const uint32_t sizes[] = {10, 1000, 10000, 100000};
+  const uint32_t policy_picks = quick ? 20000 : 200000;
+  double adaptive_1e4 = -1;
+
+  double t_start = abh_now();
   printf("decision cost: pick + on_ready at a steady ready set of N kernel tasks, %d reps\n", REPS);
-  printf("%8s  %-14s %10s %10s %10s\n", "N", "policy", "median_ns", "mad_ns", "picks/rep");
+  printf("%8s  %-22s %10s %10s %10s\n", "N", "candidate", "median_ns", "mad_ns", "picks/rep");
   for (size_t si = 0; si < sizeof sizes / sizeof sizes[0]; si++) {
     uint32_t N = sizes[si];
     uint32_t n_tasks = N + (REPS + 1) * policy_picks;
@@ -269,53 +419,57 @@ int main(int argc, char **argv) {
     view.ready[AATGS_CLASS_KERNEL] = N;
     view.total = n_tasks;
     cand cands[MAX_CANDS];
-    int nc = 0;
-    memset(cands, 0, sizeof cands);
-    for (uint32_t i = 0; i < aatgs_policy_count() && nc < MAX_CANDS - 1; i++) {
-      if (!wanted(argc, argv, aatgs_policy_at(i)->name)) continue;
-      cand *c = &cands[nc++];
-      c->ops = aatgs_policy_at(i);
-      c->name = c->ops->name;
-      c->picks = policy_picks;
-      aatgs_policy_ctx ctx = {g, kstreams, N_KSTREAMS + 2, &view, 1};
-      aatgs_err err;
-      aatgs_err_clear(&err);
-      if (aatgs_policy_init(&c->pol, c->ops, &ctx, &err) != AATGS_OK) {
-        fprintf(stderr, "bench_decision: %s: %s\n", c->name, err.msg);
-        return 1;
-      }
+    int nc = 0, ia = -1, ib = -1, rc = 0;
+    for (uint32_t i = 0; i <= aatgs_policy_count() && nc < MAX_CANDS; i++) {
+      const char *name = i < aatgs_policy_count() ? aatgs_policy_at(i)->name : "report_sort";
+      if (!wanted(argc, argv, name)) continue;
+      uint32_t picks = i < aatgs_policy_count() ? policy_picks : sort_picks(N, quick);
+      if (cand_init(&cands[nc], name, g, n_tasks, N, picks) != 0) return 1;
+      if (strcmp(name, "adaptive") == 0) ia = nc;
+      if (!cands[nc].ops) ib = nc;
+      nc++;
     }
-    if (wanted(argc, argv, "report_sort")) {
-      cand *b = &cands[nc++];
-      b->name = "report_sort";
-      b->picks = sort_picks(N, quick);
-      if (report_sort_init(&b->base, g, &view, n_tasks) != 0) return 1;
-    }
-    for (int i = 0; i < nc; i++) {
-      for (uint32_t t = 0; t < N; t++)
-        ready(&cands[i], cands[i].next++);
-      (void)batch(&cands[i], n_tasks); /* warm-up */
-    }
-    for (int r = 0; r < REPS; r++) {
-      for (int i = 0; i < nc; i++)
-        cands[i].ns[r] = batch(&cands[i], n_tasks);
-    }
-    for (int i = 0; i < nc; i++) {
+    /* Repetition r of every candidate before repetition r + 1 of any; the
+     * warm-up batch rides on repetition 0. */
+    for (int r = 0; r < REPS && rc == 0; r++)
+      for (int i = 0; i < nc && rc == 0; i++)
+        rc = abh_run(batch, &cands[i], r == 0 ? 1 : 0, 1, &cands[i].ns[r]);
+    char case_name[32];
+    snprintf(case_name, sizeof case_name, "N=%u", N);
+    for (int i = 0; i < nc && rc == 0; i++) {
       cand *c = &cands[i];
-      double med, mad;
-      stats(c->ns, REPS, &med, &mad);
-      printf("%8u  %-14s %10.1f %10.1f %10u\n", N, c->name, med, mad, c->picks);
-      printf("{\"bench\":\"decision\",\"n\":%u,\"policy\":\"%s\",\"median_ns\":%.1f,"
-             "\"mad_ns\":%.1f,\"picks_per_rep\":%u,\"reps\":%d,\"checksum\":%llu}\n",
-             N, c->name, med, mad, c->picks, REPS, (unsigned long long)c->checksum);
-      if (c->ops)
-        aatgs_policy_fini(&c->pol);
-      else
-        report_sort_free(&c->base);
+      abh_stats s;
+      char extra[160];
+      abh_stats_of(c->ns, REPS, &s);
+      printf("%8u  %-22s %10.1f %10.1f %10u\n", N, c->name, s.median, s.mad, c->picks);
+      if (i == ia && N == 10000) adaptive_1e4 = s.median;
+      snprintf(extra, sizeof extra, "\"ready\":%u,\"picks_per_rep\":%u,\"checksum\":%llu", N,
+               c->picks, (unsigned long long)c->checksum);
+      abh_result res = {"decision", case_name, c->name, "ns_per_decision", "ns", 0,
+                        c->ns,      REPS,      extra};
+      if (abh_emit(&res) != 0) rc = -1;
     }
+    if (rc == 0 && ia >= 0 && ib >= 0) {
+      double ratio[REPS];
+      abh_stats s;
+      char extra[64];
+      abh_ratios(cands[ib].ns, cands[ia].ns, REPS, ratio);
+      abh_stats_of(ratio, REPS, &s);
+      printf("%8u  %-22s %9.1fx %9.1fx\n", N, "report_sort/adaptive", s.median, s.mad);
+      snprintf(extra, sizeof extra, "\"ready\":%u", N);
+      abh_result res = {"decision", case_name, "report_sort/adaptive", "ratio", "x", 1, ratio,
+                        REPS,       extra};
+      if (abh_emit(&res) != 0) rc = -1;
+    }
+    for (int i = 0; i < nc; i++)
+      cand_fini(&cands[i]);
     aatgs_graph_destroy(g);
+    if (rc != 0) return 1;
     fflush(stdout);
   }
-  printf("total %.1f s\n", now_s() - t_start);
+  if (adaptive_1e4 >= 0)
+    printf("adaptive at N=10^4: %.1f ns per decision, aim <= 100 ns: %s\n", adaptive_1e4,
+           adaptive_1e4 <= 100 ? "met" : "NOT met");
+  printf("total %.1f s\n", abh_now() - t_start);
   return 0;
 }
