@@ -30,39 +30,17 @@
 
 #include "error.h"
 
-/* Fields that different threads write are kept 128 bytes apart: each sits on
- * its own 64-byte line, and the neighbouring line is left unused too, since
- * Intel's spatial prefetcher fetches lines in aligned pairs (on this AMD test
- * machine 64 and 128 measured the same). */
-#define SPACING 128
+/* Fields that different threads write are kept AATGS_RING_SPACING (128)
+ * bytes apart: each sits on its own 64-byte line, and the neighbouring line
+ * is left unused too, since Intel's spatial prefetcher fetches lines in
+ * aligned pairs (on this AMD test machine 64 and 128 measured the same). The
+ * struct itself is in ring.h, for the inline push and pop. */
+#define SPACING AATGS_RING_SPACING
 
-struct aatgs_ring {
-  /* Read-only after create: shared by both sides without contention. */
-  alignas(SPACING) unsigned char *buf;
-  size_t mask;      /* slots - 1 */
-  size_t capacity;  /* usable items */
-  size_t item_size; /* bytes per item (the slot stride) */
-
-  /* Written by the producer, read by the consumer. */
-  alignas(SPACING) _Atomic size_t head;
-  /* Written by the consumer, read by the producer. */
-  alignas(SPACING) _Atomic size_t tail;
-
-  /* Producer-private: last tail it saw. */
-  alignas(SPACING) size_t tail_cache;
-  /* Consumer-private: last head it saw. */
-  alignas(SPACING) size_t head_cache;
-  /* sizeof rounds up to a whole line, so nothing else shares this one. */
-};
-
-/* Copies one item; the 8-byte case (sequence numbers, pointers, handles) is
- * the hot one and compiles to a single load and store. */
-static inline void copy_item(void *dst, const void *src, size_t size) {
-  if (size == 8)
-    memcpy(dst, src, 8);
-  else
-    memcpy(dst, src, size);
-}
+/* The external definitions of the inline push and pop (C99 6.7.4): callers
+ * that do not inline them, and C++ callers, link to these. */
+extern inline bool aatgs_ring_push(aatgs_ring *r, const void *item);
+extern inline bool aatgs_ring_pop(aatgs_ring *r, void *item);
 
 static size_t round_up_pow2(size_t v) {
   size_t p = 1;
@@ -108,28 +86,6 @@ void aatgs_ring_destroy(aatgs_ring *r) {
   if (!r) return;
   free(r->buf);
   free(r);
-}
-
-bool aatgs_ring_push(aatgs_ring *r, const void *item) {
-  size_t head = atomic_load_explicit(&r->head, memory_order_relaxed);
-  if (head - r->tail_cache >= r->capacity) {
-    r->tail_cache = atomic_load_explicit(&r->tail, memory_order_acquire);
-    if (head - r->tail_cache >= r->capacity) return false;
-  }
-  copy_item(r->buf + (head & r->mask) * r->item_size, item, r->item_size);
-  atomic_store_explicit(&r->head, head + 1, memory_order_release);
-  return true;
-}
-
-bool aatgs_ring_pop(aatgs_ring *r, void *item) {
-  size_t tail = atomic_load_explicit(&r->tail, memory_order_relaxed);
-  if (tail == r->head_cache) {
-    r->head_cache = atomic_load_explicit(&r->head, memory_order_acquire);
-    if (tail == r->head_cache) return false;
-  }
-  copy_item(item, r->buf + (tail & r->mask) * r->item_size, r->item_size);
-  atomic_store_explicit(&r->tail, tail + 1, memory_order_release);
-  return true;
 }
 
 size_t aatgs_ring_push_bulk(aatgs_ring *r, const void *items, size_t n) {
