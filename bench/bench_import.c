@@ -31,6 +31,7 @@
 
 #include "export.h"
 #include "generators.h"
+#include "harness.h"
 #include "importers.h"
 
 #define MAX_REPS 15
@@ -179,11 +180,15 @@ static int report(const char *what, const char *name, const sample *v, int reps)
          !ok         ? "FAIL"
          : mw <= 2.0 ? "yes"
                      : "no");
-  printf("{\"bench\":\"import\",\"what\":\"%s\",\"case\":\"%s\",\"tasks\":%u,\"edges\":%llu,"
-         "\"reps\":%d,\"median_wall_s\":%.4f,\"median_cpu_s\":%.4f,\"median_peak_rss_mib\":%.1f,"
-         "\"graph_bytes_per_task\":%.1f,\"ok\":%s}\n",
-         what, name, v[0].tasks, (unsigned long long)v[0].edges, reps, mw, mc, mr,
-         v[0].graph_b_per_task, ok ? "true" : "false");
+  char extra[256], cname[64];
+  snprintf(extra, sizeof extra,
+           "\"tasks\":%u,\"edges\":%llu,\"median_cpu_s\":%.4f,\"median_peak_rss_mib\":%.1f,"
+           "\"graph_bytes_per_task\":%.1f,\"ok\":%s",
+           v[0].tasks, (unsigned long long)v[0].edges, mc, mr, v[0].graph_b_per_task,
+           ok ? "true" : "false");
+  snprintf(cname, sizeof cname, "%s %s", what, name);
+  abh_result r = {"import", cname, "aatgs", "wall_s", "s", 0, wall, reps, extra};
+  if (abh_emit(&r) != 0) ok = 0;
   return ok ? 0 : 1;
 }
 
