@@ -24,18 +24,39 @@ static aatgs_ns wall_ns(void) {
   return (aatgs_ns)ts.tv_sec * AATGS_NS_PER_S + ts.tv_nsec;
 }
 
-/* FNV-1a over the deterministic fields of the event log. */
+/* The run's event hash: FNV-1a over the deterministic fields of the event
+ * log, one 64-bit word per field (a field's bytes, zero-extended), with a
+ * shift-xor after each multiply so that high bits reach the low ones. Every
+ * step is a bijection of the state, so changing any one field changes the
+ * hash. Word-wise rather than byte-wise: a byte-wise FNV-1a (one dependent
+ * multiply per byte, ~150 bytes per task) took a third of the simulator's
+ * time per task (perf, bench_simgrid at 10^3 tasks). */
+static inline void fnv_word(uint64_t *h, uint64_t w) {
+  *h = (*h ^ w) * 0x100000001b3ULL;
+  *h ^= *h >> 29;
+}
+
 static void fnv(uint64_t *h, const void *p, size_t n) {
   const unsigned char *b = p;
-  for (size_t i = 0; i < n; i++) {
-    *h ^= b[i];
-    *h *= 0x100000001b3ULL;
+  for (; n >= 8; n -= 8, b += 8) {
+    uint64_t w;
+    memcpy(&w, b, 8);
+    fnv_word(h, w);
+  }
+  if (n) {
+    uint64_t w = 0;
+    memcpy(&w, b, n);
+    fnv_word(h, w);
   }
 }
+
 #define HASH(h, v)                                                                                 \
   do {                                                                                             \
     __typeof__(v) v_ = (v);                                                                        \
-    fnv((h), &v_, sizeof v_);                                                                      \
+    _Static_assert(sizeof v_ <= 8, "HASH takes one field of at most 8 bytes");                     \
+    uint64_t w_ = 0;                                                                               \
+    memcpy(&w_, &v_, sizeof v_);                                                                   \
+    fnv_word((h), w_);                                                                             \
   } while (0)
 
 typedef struct loop {
