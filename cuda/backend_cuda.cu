@@ -643,12 +643,14 @@ int cuda_wait(aatgs_backend *b, aatgs_ns deadline, aatgs_completion *out, uint32
       if (c->done_head == c->n_done) c->done_head = c->n_done = 0;
       return AATGS_OK;
     }
-    int rc = poll(c, err);
+    /* Drain first, as the simulator does (sim_wait): when every poll finds a
+     * completion (short kernels), a drain tried only after an empty poll
+     * never started, and the device telemetry ring overflowed. */
+    int rc = maybe_start_drain(c, err);
+    if (rc == AATGS_OK) rc = poll(c, err);
     if (rc == AATGS_OK) rc = storm_poll(c, err);
     if (rc != AATGS_OK) return rc;
     if (c->n_done) continue;
-    rc = maybe_start_drain(c, err);
-    if (rc != AATGS_OK) return rc;
     int busy = 0, tasks = 0;
     for (uint32_t i = 0; i < c->ns; i++) {
       busy |= c->ss[i].op != OP_NONE;
