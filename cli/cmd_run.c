@@ -52,7 +52,8 @@ static void usage(FILE *f) {
         "  --reps N         repetitions of each (scenario, seed, policy) (default: the\n"
         "                   suite's, else 1)\n"
         "  --db FILE        SQLite database (default aatgs.db)\n"
-        "  --backend NAME   auto, sim, cuda (default auto: cuda when a GPU is present)\n"
+        "  --backend NAME   auto, sim, cuda, host (default auto: cuda when a GPU is present,\n"
+        "                   else sim; host: CPU threads as streams, tasks busy-wait)\n"
         "  --profile FILE   machine profile YAML (default scenarios/profiles/h100.yaml)\n"
         "  --streams N      kernel streams (default: the scenario's, else the profile's)\n"
         "  --candidates K   decision provenance: record the top K (0..8) ready tasks each\n"
@@ -500,6 +501,10 @@ int aatgs__cmd_run(int argc, char **argv) {
   char gpu[160], driver[64] = "none (simulated)";
   if (!strcmp(backend->name, "sim")) {
     snprintf(gpu, sizeof gpu, "simulated: %s", prof.gpu);
+  } else if (!strcmp(backend->name, "host")) {
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    snprintf(gpu, sizeof gpu, "none: host threads on %ld cores (profile %s)", cores, prof.name);
+    snprintf(driver, sizeof driver, "none (host)");
   } else {
     snprintf(gpu, sizeof gpu, "device 0 (profile %s)", prof.name);
     driver[0] = '\0';

@@ -1,4 +1,4 @@
-/* backend.c - the backend registry: sim always, cuda where it is built
+/* backend.c - the backend registry: sim and host always, cuda where it is built
  * (AATGS_HAVE_CUDA). Built as its own library (aatgs_backends) so that
  * engine/ itself never depends on CUDA. */
 #include "backend.h"
@@ -11,6 +11,7 @@
 
 static const aatgs_backend_ops *const registry[] = {
     &aatgs_backend_sim,
+    &aatgs_backend_host,
 #ifdef AATGS_HAVE_CUDA
     &aatgs_backend_cuda,
 #endif
@@ -30,9 +31,11 @@ uint32_t aatgs_backend_count(void) { return (uint32_t)NREG; }
 const aatgs_backend_ops *aatgs_backend_at(uint32_t i) { return i < NREG ? registry[i] : NULL; }
 
 const aatgs_backend_ops *aatgs_backend_auto(void) {
-  /* Prefer a real device; the simulator is always available. */
+  /* Prefer a real device; the simulator is always available. `host` is
+   * always available too but is no device: it is only run by name. */
   for (size_t i = 0; i < NREG; i++)
-    if (strcmp(registry[i]->name, "sim") != 0 && registry[i]->available && registry[i]->available())
+    if (strcmp(registry[i]->name, "sim") != 0 && strcmp(registry[i]->name, "host") != 0 &&
+        registry[i]->available && registry[i]->available())
       return registry[i];
   return &aatgs_backend_sim;
 }

@@ -10,6 +10,8 @@
  *
  * `sim` (backend_sim.c) is a deterministic discrete-event model on a virtual
  * clock. `cuda` (cuda/, issue [2]) runs the real pipeline on the wall clock.
+ * `host` (backend_host.c) runs it on CPU threads, one per stream, tasks
+ * busy-waiting their duration on the wall clock (no GPU needed).
  * The ops struct is versioned like the policy ops.
  */
 #ifndef AATGS_BACKEND_H
@@ -110,13 +112,14 @@ aatgs_ns aatgs_backend_kernel_time(const aatgs_backend_config *cfg, aatgs_bursts
  * edge_gbps is 0). 0 when both are 0. */
 aatgs_ns aatgs_backend_edge_time(const aatgs_profile *p, uint64_t bytes);
 
-/* Registry: "sim" always; "cuda" when built with CUDA. NULL if unknown. */
+/* Registry: "sim" and "host" always; "cuda" when built with CUDA. NULL if unknown. */
 const aatgs_backend_ops *aatgs_backend_find(const char *name);
 uint32_t aatgs_backend_count(void);
 const aatgs_backend_ops *aatgs_backend_at(uint32_t i);
-/* "auto": the first available backend of cuda, sim. */
+/* "auto": the first available backend of cuda, sim (never host). */
 const aatgs_backend_ops *aatgs_backend_auto(void);
 
 extern const aatgs_backend_ops aatgs_backend_sim;
+extern const aatgs_backend_ops aatgs_backend_host;
 
 #endif
