@@ -5,8 +5,8 @@
 # BINDIR holds `aatgs` and `bench_gpu` built for sm_90 (see docs/DESIGN.md,
 # "GPU benchmarks"); `aatgs run` reads the default suite from the source path
 # compiled into it (/work/main/scenarios: link the checkout there).
-# Writes six files under $OUT (else out/gpu), since a device call brings back
-# at most eight:
+# Writes up to seven files under $OUT (else out/gpu), since a device call
+# brings back at most eight:
 #   gpu.jsonl           every figure, one abh_emit JSON line each (bench "gpu":
 #                       us per task, pipeline / back-to-back / CUDA Graph;
 #                       "gpu_record": recording on and off; "gpu_fidelity":
@@ -21,6 +21,7 @@
 #                       on cuda and on sim, with the h100 profile and with the
 #                       calibrated one
 #   fid-cuda.db.gz      the cuda runs of the suite (when under 15 MiB)
+#   host.jsonl          bench_host_starpu at 4 and 8 workers, when BINDIR has it
 # Environment: BENCH_GPU_ARGS (extra bench_gpu options, e.g. "--quick"),
 # FIDELITY_POLICIES (comma list for the suite runs; default all six),
 # AATGS_BENCH_MACHINE (default "<GPU name> host").
@@ -89,6 +90,18 @@ for prof in h100 calibrated; do
     "default suite, 1 seed, $prof profile"
   step "report-$prof" 0 "$bin/aatgs" report --db "$work/fid-$prof.db"
 done
+# The host backend against StarPU on this machine's CPU cores (bench_host_starpu
+# and starpu_dag in BINDIR, when built): 4 workers (the most Debian's StarPU
+# build starts) and 8 (ours only), into host.jsonl.
+if [ -x "$bin/bench_host_starpu" ]; then
+  peer=(--no-starpu)
+  [ -x "$bin/starpu_dag" ] && peer=(--starpu "$bin/starpu_dag")
+  for p in 4 8; do
+    step "host-starpu-P$p" 0 env AATGS_BENCH_JSON="$out/host.jsonl" \
+      AATGS_BENCH_MACHINE="${gpu_name:-GPU} host CPU" "$bin/bench_host_starpu" --workers "$p" \
+      --reps 5 "${peer[@]}"
+  done
+fi
 if [ -f "$work/fid-cuda.db" ]; then
   gzip -c "$work/fid-cuda.db" >"$out/fid-cuda.db.gz"
   [ "$(stat -c %s "$out/fid-cuda.db.gz")" -lt $((15 << 20)) ] || rm -f "$out/fid-cuda.db.gz"
