@@ -48,7 +48,7 @@ with \`aatgs gate --bench BASE.jsonl NEW.jsonl\`.
 Machines:
 - CPU benchmarks: $(machine "$cpu")
 - GPU benchmarks (\`bench/gpu.sh\`, one device call): $(machine "$gpu")
-- host backend and StarPU at 8 workers: $(machine "$host")
+- host backend and StarPU at 4 and 8 workers (`bench/gpu.sh`): $(machine "$host")
 
 ## 1. SPSC ring against Concurrency Kit's ck_ring
 
@@ -100,7 +100,7 @@ On this machine:
 
 $(table "$cpu" host_starpu)
 
-On the GPU machine's CPU (16 cores, 8 workers):
+On the GPU machine's CPU (16 cores; 4 workers, and 8 for ours only: Debian's StarPU starts at most 4 CPU workers):
 
 $(table "$host" host_starpu)
 
