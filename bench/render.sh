@@ -24,7 +24,10 @@ table() {
   }
   grep -F "\"bench\":\"$bench\"" "$file" | grep -E "$filter" >"$tmp/sel.jsonl" || true
   if [[ -s $tmp/sel.jsonl ]]; then
-    "$aatgs" report --bench "$tmp/sel.jsonl" --format markdown
+    # The bench column repeats the section and the machine column the list of
+    # machines above: both are dropped here (the JSON keeps them).
+    "$aatgs" report --bench "$tmp/sel.jsonl" --format markdown |
+      sed -e 's/^| [^|]* |/|/' -e 's/ | [^|]* |$/ |/'
   else
     echo "_(no \"$bench\" figures in $(basename "$file"))_"
   fi
@@ -48,7 +51,7 @@ with \`aatgs gate --bench BASE.jsonl NEW.jsonl\`.
 Machines:
 - CPU benchmarks: $(machine "$cpu")
 - GPU benchmarks (\`bench/gpu.sh\`, one device call): $(machine "$gpu")
-- host backend and StarPU at 4 and 8 workers (`bench/gpu.sh`): $(machine "$host")
+- host backend and StarPU at 4 and 8 workers (\`bench/gpu.sh\`): $(machine "$host")
 
 ## 1. SPSC ring against Concurrency Kit's ck_ring
 
