@@ -17,30 +17,10 @@
 
 #include "bench_json.h"
 #include "gate_bench.h"
+#include "support/cli.h"
 
 static char dir[64];
 static char base_f[128], new_f[128];
-
-static const char *bin(void) {
-  const char *b = getenv("AATGS_BIN");
-  return b && *b ? b : AATGS_BINARY_DIR "/aatgs";
-}
-
-/* Runs a shell command, captures stdout+stderr into out; returns the exit status. */
-static int sh(char *out, size_t cap, const char *fmt, ...) {
-  char cmd[2048];
-  va_list ap;
-  va_start(ap, fmt);
-  vsnprintf(cmd, sizeof cmd, fmt, ap);
-  va_end(ap);
-  strncat(cmd, " 2>&1", sizeof cmd - strlen(cmd) - 1);
-  FILE *p = popen(cmd, "r");
-  cr_assert_not_null(p);
-  size_t n = fread(out, 1, cap - 1, p);
-  out[n] = '\0';
-  int st = pclose(p);
-  return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-}
 
 static void setup(void) {
   strcpy(dir, "/tmp/aatgs-gate-bench-XXXXXX");

@@ -19,29 +19,9 @@
 #include "merge.h"
 #include "report.h"
 #include "sqlite_sink.h"
+#include "support/cli.h"
 
 static char dir[64], a_db[128], b_db[128], m_db[128];
-
-static const char *bin(void) {
-  const char *b = getenv("AATGS_BIN");
-  return b && *b ? b : AATGS_BINARY_DIR "/aatgs";
-}
-
-/* Runs a shell command, stdout+stderr into buf; returns the exit status. */
-static int sh(char *buf, size_t cap, const char *fmt, ...) {
-  char cmd[2048];
-  va_list ap;
-  va_start(ap, fmt);
-  vsnprintf(cmd, sizeof cmd, fmt, ap);
-  va_end(ap);
-  strncat(cmd, " 2>&1", sizeof cmd - strlen(cmd) - 1);
-  FILE *p = popen(cmd, "r");
-  cr_assert_not_null(p);
-  size_t n = fread(buf, 1, cap - 1, p);
-  buf[n] = '\0';
-  int st = pclose(p);
-  return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-}
 
 /* Two databases from two different `aatgs run` processes: a holds fork-join
  * under fifo and heft, seeds 1 and 2 (4 runs); b holds fork-join and the

@@ -28,6 +28,7 @@
 #include "sink.h"
 #include "sqlite_sink.h"
 #include "stats.h"
+#include "support/cli.h"
 
 static char g_dir[256];
 static char g_db[320];   /* written through the sink */
@@ -207,27 +208,6 @@ TestSuite(report, .init = setup, .fini = teardown, .timeout = 120);
 TestSuite(stats, .timeout = 120);
 
 /* ------------------------------------------------- the binary's database */
-
-static const char *bin(void) {
-  const char *b = getenv("AATGS_BIN");
-  return b && *b ? b : AATGS_BINARY_DIR "/aatgs";
-}
-
-/* Runs a shell command, output into out; returns the exit status. */
-static int sh(char *out, size_t cap, const char *fmt, ...) {
-  char cmd[2048];
-  va_list ap;
-  va_start(ap, fmt);
-  vsnprintf(cmd, sizeof cmd, fmt, ap);
-  va_end(ap);
-  strncat(cmd, " 2>&1", sizeof cmd - strlen(cmd) - 1);
-  FILE *p = popen(cmd, "r");
-  cr_assert_not_null(p);
-  size_t n = fread(out, 1, cap - 1, p);
-  out[n] = '\0';
-  int st = pclose(p);
-  return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-}
 
 static void write_file(const char *path, const char *text) {
   FILE *f = fopen(path, "w");

@@ -17,6 +17,7 @@
 #include "resume.h"
 #include "scenario.h"
 #include "suite.h"
+#include "support/cli.h"
 
 static char dir[64];
 
@@ -33,11 +34,6 @@ static void teardown(void) {
 
 TestSuite(suite, .init = setup, .fini = teardown, .timeout = 120);
 
-static const char *bin(void) {
-  const char *b = getenv("AATGS_BIN");
-  return b && *b ? b : AATGS_BINARY_DIR "/aatgs";
-}
-
 /* Writes dir/name and returns the path in a static rotating buffer. */
 static const char *write_file(const char *name, const char *text) {
   static char paths[8][256];
@@ -49,22 +45,6 @@ static const char *write_file(const char *name, const char *text) {
   fputs(text, f);
   fclose(f);
   return p;
-}
-
-/* Runs a shell command, stdout+stderr into out; returns the exit status. */
-static int sh(char *out, size_t cap, const char *fmt, ...) {
-  char cmd[2048];
-  va_list ap;
-  va_start(ap, fmt);
-  vsnprintf(cmd, sizeof cmd, fmt, ap);
-  va_end(ap);
-  strncat(cmd, " 2>&1", sizeof cmd - strlen(cmd) - 1);
-  FILE *p = popen(cmd, "r");
-  cr_assert_not_null(p);
-  size_t n = fread(out, 1, cap - 1, p);
-  out[n] = '\0';
-  int st = pclose(p);
-  return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 }
 
 static long long query(const char *db, const char *sql) {

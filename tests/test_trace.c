@@ -17,30 +17,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "support/cli.h"
 #include "trace.h"
 
 static char dir[64], db[128], out[160];
-
-static const char *bin(void) {
-  const char *b = getenv("AATGS_BIN");
-  return b && *b ? b : AATGS_BINARY_DIR "/aatgs";
-}
-
-/* Runs a shell command, stdout+stderr into buf; returns the exit status. */
-static int sh(char *buf, size_t cap, const char *fmt, ...) {
-  char cmd[2048];
-  va_list ap;
-  va_start(ap, fmt);
-  vsnprintf(cmd, sizeof cmd, fmt, ap);
-  va_end(ap);
-  strncat(cmd, " 2>&1", sizeof cmd - strlen(cmd) - 1);
-  FILE *p = popen(cmd, "r");
-  cr_assert_not_null(p);
-  size_t n = fread(buf, 1, cap - 1, p);
-  buf[n] = '\0';
-  int st = pclose(p);
-  return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-}
 
 /* The report's six-phase pipeline (config uploads, kernels, telemetry
  * downloads, 4820 tasks) under fifo and heft, seed 1, simulated. */
