@@ -217,8 +217,7 @@ static const char *const HEAD[C_COUNT] = {"bench", "case", "candidate", "metric"
 
 static bool is_ratio(const aatgs_bench_row *r) { return strcmp(r->metric, "ratio") == 0; }
 
-/* A value for people: 4 significant digits, no exponent from 10^4 up. */
-static void fmt_value(char *buf, size_t cap, double v) {
+void aatgs_bench_fmt_value(char *buf, size_t cap, double v) {
   if (isnan(v))
     snprintf(buf, cap, "-");
   else if (isinf(v))
@@ -241,7 +240,7 @@ static void cell(const aatgs_bench_row *r, int c, char *buf, size_t cap) {
     if (is_ratio(r) && isfinite(v))
       snprintf(buf, cap, c == C_MEDIAN ? "%.2fx" : "%.2f", v);
     else
-      fmt_value(buf, cap, v);
+      aatgs_bench_fmt_value(buf, cap, v);
     break;
   }
   case C_N: snprintf(buf, cap, "%d", r->n); break;

@@ -63,4 +63,8 @@ int aatgs_bench_write(const aatgs_bench_file *f, aatgs_report_format format, FIL
  * with no figure is AATGS_ENOENT. */
 int aatgs_bench_report(const char *path, aatgs_report_format format, FILE *out, aatgs_err *err);
 
+/* A figure for people: "-" for NaN, 4 significant digits, and no exponent
+ * from 10^4 up (the whole number). Shared by the report and gate tables. */
+void aatgs_bench_fmt_value(char *buf, size_t cap, double v);
+
 #endif

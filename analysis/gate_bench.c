@@ -349,17 +349,6 @@ static const char *const THEAD[T_COUNT] = {"bench", "case",     "candidate", "me
 
 static bool t_left(int c) { return c <= T_MODE || c >= T_VERDICT; }
 
-static void fmt_value(char *buf, size_t cap, double v) {
-  if (isnan(v))
-    snprintf(buf, cap, "-");
-  else if (isinf(v))
-    snprintf(buf, cap, v > 0 ? "inf" : "-inf");
-  else if (fabs(v) >= 1e4)
-    snprintf(buf, cap, "%.0f", v);
-  else
-    snprintf(buf, cap, "%.4g", v);
-}
-
 static void fmt_ratio(char *buf, size_t cap, double v) {
   if (isnan(v))
     snprintf(buf, cap, "-");
@@ -387,8 +376,8 @@ static void t_cell(const aatgs_gate_bench_result *r, const aatgs_gate_bench_grou
                                                  : "-");
     break;
   case T_N: snprintf(buf, cap, "%u/%u", g->base_n, g->cand_n); break;
-  case T_BASE: fmt_value(buf, cap, g->base_median); break;
-  case T_NEW: fmt_value(buf, cap, g->cand_median); break;
+  case T_BASE: aatgs_bench_fmt_value(buf, cap, g->base_median); break;
+  case T_NEW: aatgs_bench_fmt_value(buf, cap, g->cand_median); break;
   case T_RATIO: fmt_ratio(buf, cap, g->ratio); break;
   case T_RANGE:
     if (isnan(g->low) || g->mode != AATGS_GATE_STATISTICAL) {
