@@ -36,25 +36,6 @@ static long peak_rss_kb(void) {
   return ru.ru_maxrss;
 }
 
-static int gen(aatgs_graph **g, unsigned layers, unsigned width) {
-  const aatgs_generator *lg = aatgs_generator_find("layered");
-  aatgs_gen_args a;
-  aatgs_err e;
-  char buf[32];
-  aatgs_gen_args_init(&a, lg);
-  snprintf(buf, sizeof buf, "%u", layers);
-  if (aatgs_gen_args_set(&a, "layers", buf, &e) != AATGS_OK) goto bad;
-  snprintf(buf, sizeof buf, "%u", width);
-  if (aatgs_gen_args_set(&a, "width", buf, &e) != AATGS_OK) goto bad;
-  if (aatgs_gen_args_set(&a, "degree", "3", &e) != AATGS_OK) goto bad;
-  if (aatgs_gen_args_set(&a, "est", "uniform(20us, 200us)", &e) != AATGS_OK) goto bad;
-  if (aatgs_gen_generate(&a, 1, g, &e) != AATGS_OK) goto bad;
-  return 0;
-bad:
-  fprintf(stderr, "bench_sim_record: %s\n", e.msg);
-  return 1;
-}
-
 /* One variant of the run; the figure of a repetition is its wall seconds. */
 typedef struct variant {
   aatgs_graph *g;
@@ -193,7 +174,7 @@ int main(int argc, char **argv) {
   aatgs_profile_default(&pf);
 
   double t0 = abh_now();
-  if (gen(&g, layers, width)) return 1;
+  if (abh_layered_dag(&g, layers, width, "bench_sim_record")) return 1;
   double t_gen = abh_now() - t0;
   uint32_t n = aatgs_graph_num_tasks(g);
   unsigned long long ne = (unsigned long long)aatgs_graph_num_edges(g);

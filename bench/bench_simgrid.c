@@ -129,27 +129,6 @@ static int peer_once(void *arg, double *value) {
   return 0;
 }
 
-static int gen_layered(aatgs_graph **g, uint32_t layers, uint32_t width) {
-  const aatgs_generator *lg = aatgs_generator_find("layered");
-  aatgs_gen_args a;
-  aatgs_err e;
-  char buf[32];
-  aatgs_gen_args_init(&a, lg);
-  snprintf(buf, sizeof buf, "%u", layers);
-  if (aatgs_gen_args_set(&a, "layers", buf, &e) != AATGS_OK) goto bad;
-  snprintf(buf, sizeof buf, "%u", width);
-  if (aatgs_gen_args_set(&a, "width", buf, &e) != AATGS_OK) goto bad;
-  if (aatgs_gen_args_set(&a, "degree", "3", &e) != AATGS_OK) goto bad;
-  if (aatgs_gen_args_set(&a, "est", "uniform(20us, 200us)", &e) != AATGS_OK) goto bad;
-  if (aatgs_gen_generate(&a, 1, g, &e) != AATGS_OK) goto bad;
-  aatgs_gen_args_free(&a);
-  return 0;
-bad:
-  aatgs_gen_args_free(&a);
-  fprintf(stderr, "bench_simgrid: layered %ux%u: %s\n", layers, width, e.msg);
-  return -1;
-}
-
 /* The peer: --peer, else simgrid_dag next to this executable, else the path
  * CMake built it at. NULL when there is none. */
 static const char *find_peer(const char *arg, char *buf, size_t cap) {
@@ -218,7 +197,7 @@ static int one_size(opts *o, const aatgs_profile *pf, uint32_t n) {
   abh_stats st_a, st_s, st_l;
 
   snprintf(cs, sizeof cs, "layered N=%u, P=%u", n, o->workers);
-  if (gen_layered(&g, layers, width)) return 1;
+  if (abh_layered_dag(&g, layers, width, "bench_simgrid")) return 1;
   if (sgp_sched_init(&sc, n, &e) != AATGS_OK) {
     fprintf(stderr, "bench_simgrid: %s\n", e.msg);
     aatgs_graph_destroy(g);

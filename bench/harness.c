@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "generators.h"
 #include "report.h" /* aatgs__json_str */
 
 static int cmp_double(const void *x, const void *y) {
@@ -177,4 +178,25 @@ int abh_emit(const abh_result *r) {
     fflush(f);
   }
   return 0;
+}
+
+int abh_layered_dag(aatgs_graph **out, unsigned layers, unsigned width, const char *who) {
+  const aatgs_generator *lg = aatgs_generator_find("layered");
+  aatgs_gen_args a;
+  aatgs_err e;
+  char buf[32];
+  int rc = -1;
+  aatgs_gen_args_init(&a, lg);
+  snprintf(buf, sizeof buf, "%u", layers);
+  if (aatgs_gen_args_set(&a, "layers", buf, &e) != AATGS_OK) goto done;
+  snprintf(buf, sizeof buf, "%u", width);
+  if (aatgs_gen_args_set(&a, "width", buf, &e) != AATGS_OK) goto done;
+  if (aatgs_gen_args_set(&a, "degree", "3", &e) != AATGS_OK) goto done;
+  if (aatgs_gen_args_set(&a, "est", "uniform(20us, 200us)", &e) != AATGS_OK) goto done;
+  if (aatgs_gen_generate(&a, 1, out, &e) != AATGS_OK) goto done;
+  rc = 0;
+done:
+  aatgs_gen_args_free(&a);
+  if (rc) fprintf(stderr, "%s: layered %ux%u: %s\n", who, layers, width, e.msg);
+  return rc;
 }

@@ -77,4 +77,10 @@ typedef struct abh_result {
  * $AATGS_BENCH_JSON cannot be written (says why on stderr). */
 int abh_emit(const abh_result *r);
 
+/* The layered DAG several benchmarks share: `layers` x `width` tasks, mean
+ * in-degree 3, durations uniform(20us, 200us), generator seed 1. Returns 0,
+ * or -1 after printing why (prefixed with who). */
+struct aatgs_graph;
+int abh_layered_dag(struct aatgs_graph **out, unsigned layers, unsigned width, const char *who);
+
 #endif
