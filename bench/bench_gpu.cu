@@ -58,74 +58,16 @@ extern "C" {
 #include "sqlite_sink.h"
 }
 
+#include "task_kernel.cuh"
+
 namespace {
 
 #define MAX_REPS 64
 
 /* ------------------------------------------------------------------ kernel */
 
-/* Same layout as the backend's telemetry record and device counters. */
-struct tel_record {
-  uint32_t task;
-  uint32_t sm;
-  uint64_t start_ns;
-  uint64_t end_ns;
-  uint32_t cfg_slot;
-  uint32_t cfg_word;
-  uint32_t blocks;
-  uint32_t pad[7];
-};
-static_assert(sizeof(tel_record) == 64, "telemetry records are 64 bytes");
-
-struct dev_state {
-  uint32_t cfg_head, cfg_tail, tel_tail, pad;
-};
-
-__device__ __forceinline__ uint64_t global_ns() {
-  uint64_t t;
-  asm volatile("mov.u64 %0, %%globaltimer;" : "=l"(t));
-  return t;
-}
-
-__device__ __forceinline__ uint32_t sm_id() {
-  uint32_t id;
-  asm volatile("mov.u32 %0, %%smid;" : "=r"(id));
-  return id;
-}
-
-/* The backend's task kernel (cuda/backend_cuda.cu), statement for statement. */
-__global__ void task_kernel(uint32_t task, uint64_t dur_ns, const uint8_t *cfg_ring,
-                            uint32_t cfg_slot, uint32_t cfg_bytes, tel_record *tel,
-                            uint32_t tel_cap, dev_state *st, uint32_t extra) {
-  __shared__ uint64_t t0;
-  __shared__ uint32_t word;
-  if (task == UINT32_MAX) return;
-  if (threadIdx.x == 0) {
-    t0 = global_ns();
-    word = 0;
-    if (cfg_slot != UINT32_MAX && blockIdx.x == 0) {
-      const uint32_t *c = (const uint32_t *)(cfg_ring + (size_t)cfg_slot * cfg_bytes);
-      word = c[0];
-    }
-  }
-  __syncthreads();
-  while (global_ns() - t0 < dur_ns) {
-  }
-  __syncthreads();
-  if (blockIdx.x == 0 && threadIdx.x == 0) {
-    uint64_t t1 = global_ns();
-    uint32_t idx = atomicAdd(&st->tel_tail, 1u + extra);
-    tel_record *r = &tel[idx % tel_cap];
-    r->task = task;
-    r->sm = sm_id();
-    r->start_ns = t0;
-    r->end_ns = t1;
-    r->cfg_slot = cfg_slot;
-    r->cfg_word = word;
-    r->blocks = gridDim.x;
-    if (cfg_slot != UINT32_MAX) atomicAdd(&st->cfg_tail, 1u);
-  }
-}
+/* The backend's own task kernel and layouts (cuda/task_kernel.cuh, included
+ * above the namespace). */
 
 /* ------------------------------------------------------------------- setup */
 
