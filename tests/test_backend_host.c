@@ -434,11 +434,12 @@ Test(backend_host, config_storm_fills_the_config_ring) {
   pt.config_storm.on = 1;
   pt.config_storm.at = MS;
   pt.config_storm.every = 0;
-  pt.config_storm.count = p.config_slots + 8;
+  pt.config_storm.count = p.config_slots + 24;
   aatgs_run_result r;
   cr_assert_eq(run(g, &aatgs_backend_host, "fifo", &p, 1, &pt, NULL, NULL, &r), AATGS_OK);
   cr_assert_eq(r.tasks_completed, 6);
-  /* 24 uploads into 16 slots while 5 kernels consume at most 5: >= 3 overflow. */
+  /* 40 uploads into 16 slots while 5 kernels consume at most 5: >= 19 overflow
+   * in theory; >= 3 leaves room for a slow (sanitized, loaded) machine. */
   cr_assert_geq(r.config_overflows, 3, "overflows %llu", (unsigned long long)r.config_overflows);
   aatgs_graph_destroy(g);
 }
