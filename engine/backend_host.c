@@ -25,8 +25,9 @@
  *    telemetry-download task completes, and in the background (a drain, its
  *    copy time slept) when it is idle and the ring is above the profile's
  *    watermark (a kernel's end triggers it) or no kernel is in flight (the
- *    waiting dispatch thread triggers it, as in the sim). The dispatch thread moves staged records
- *    into the collector in wait (the collector is single-threaded).
+ *    waiting dispatch thread triggers it, as in the sim). The dispatch
+ *    thread moves staged records into the collector in wait (the collector
+ *    is single-threaded).
  *  - config_storm: the upload worker issues the storm's uploads when due
  *    while graph tasks are in flight, each taking the engine's copy time, in
  *    arrival order with the graph's uploads.
@@ -34,13 +35,15 @@
  *    worker waits until the predecessor's end + transfer time, then starts.
  *  - When the machine has a core for every kernel worker, the dispatch
  *    thread and one more (the copy workers, which must not starve: a late
- *    drain overflows the telemetry ring), an idle worker spins up to SPIN_NS for its next task
- * before it blocks, and the waiting dispatch thread sleeps until SLEEP_SLACK_NS before the first
- * kernel is due to end (timed waits overshoot by the timer slack), then spins up to SPIN_NS past it
- * (a futex wake-up costs microseconds, tens in a VM). On fewer cores both block at once: a spinner
- * would take the core the thread it waits for needs. AATGS_HOST_SPIN=1 / =0 in the environment
- * forces spinning on / off. close stops every worker (a running task's busy-wait checks the stop
- * flag) and joins them, so an interrupted or failed run never hangs.
+ *    drain overflows the telemetry ring), an idle worker spins up to SPIN_NS
+ *    for its next task before it blocks, and the waiting dispatch thread
+ *    sleeps until SLEEP_SLACK_NS before the first kernel is due to end (timed
+ *    waits overshoot by the timer slack), then spins up to SPIN_NS past it
+ *    (a futex wake-up costs microseconds, tens in a VM). On fewer cores both
+ *    block at once: a spinner would take the core the thread it waits for
+ *    needs. AATGS_HOST_SPIN=1 / =0 in the environment forces spinning on /
+ *    off. close stops every worker (a running task's busy-wait checks the
+ *    stop flag) and joins them, so an interrupted or failed run never hangs.
  */
 #include <math.h>
 #include <pthread.h>

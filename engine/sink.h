@@ -108,7 +108,7 @@ typedef struct aatgs_run_result {
   aatgs_ns max_decision_ns;
   uint64_t events; /* events emitted */
   uint64_t config_overflows, telemetry_overflows, telemetry_evictions;
-  uint64_t event_hash;           /* FNV-1a (64-bit words) over the deterministic fields of every event */
+  uint64_t event_hash;           /* word-wise FNV-1a of every event's deterministic fields */
   char error[AATGS_ERR_MSG_MAX]; /* "" unless FAILED */
   char check[160];               /* the workload's check of its own result, e.g. the residual
                                     of a real Cholesky factorization; "" when none */
