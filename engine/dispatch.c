@@ -1,6 +1,7 @@
 /* dispatch.c - the dispatch loop shared by every backend and policy. */
 #include "dispatch.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -117,7 +118,10 @@ static int dispatch_round(loop *L, aatgs_err *err) {
     if (L->stream_task[s] != AATGS_TASK_NONE || L->view.ready[si->cls] == 0) continue;
     uint32_t ready_before = L->view.ready[si->cls];
     aatgs_event ev;
-    memset(&ev, 0, sizeof ev);
+    /* Zero all but the candidate array (128 of the event's 200 bytes, zeroed
+     * for every decision: a tenth of the simulator's time per task); a sink
+     * reads cand[0 .. n_cand) only. */
+    memset(&ev, 0, offsetof(aatgs_event, u.decision.cand));
     if (L->n_cand && L->pol.ops->version >= 2 && L->pol.ops->candidates)
       ev.u.decision.n_cand = L->pol.ops->candidates(&L->pol, si, ev.u.decision.cand, L->n_cand);
     aatgs_ns w0 = wall_ns();
@@ -168,8 +172,7 @@ static void flush_telemetry(loop *L) {
   size_t k;
   while ((k = aatgs_telemetry_flush(L->tel, L->tev, 256)) > 0) {
     for (size_t i = 0; i < k; i++) {
-      aatgs_event ev;
-      memset(&ev, 0, sizeof ev);
+      aatgs_event ev; /* kind and the whole telemetry record are set: no memset */
       ev.kind = AATGS_EV_TELEMETRY;
       ev.u.tel = L->tev[i];
       ev.u.tel.t_ns -= L->t0;
@@ -280,8 +283,7 @@ static int complete(loop *L, const aatgs_completion *c, aatgs_err *err) {
     L->snap_tasks++;
   }
   if (c->end_ns - L->t0 > L->res->makespan_ns) L->res->makespan_ns = c->end_ns - L->t0;
-  memset(&ev, 0, sizeof ev);
-  ev.kind = AATGS_EV_TASK;
+  ev.kind = AATGS_EV_TASK; /* the task record is filled whole: no memset of the union */
   ev.u.task.task = t;
   ev.u.task.stream = c->stream;
   ev.u.task.status = c->status;
