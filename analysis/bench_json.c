@@ -309,20 +309,6 @@ static void write_markdown(const aatgs_bench_file *f, FILE *out) {
   }
 }
 
-/* An RFC 4180 field: quoted when it holds a comma, quote or newline. */
-static void csv_field(FILE *out, const char *s) {
-  if (!strpbrk(s, ",\"\r\n")) {
-    fputs(s, out);
-    return;
-  }
-  fputc('"', out);
-  for (; *s; s++) {
-    if (*s == '"') fputc('"', out);
-    fputc(*s, out);
-  }
-  fputc('"', out);
-}
-
 static void csv_num(FILE *out, double v) {
   if (isfinite(v)) fprintf(out, "%.10g", v);
 }
@@ -331,21 +317,21 @@ static void write_csv(const aatgs_bench_file *f, FILE *out) {
   fputs("bench,case,candidate,metric,median,mad,n,unit,better,machine\r\n", out);
   for (size_t i = 0; i < f->n_rows; i++) {
     const aatgs_bench_row *r = &f->rows[i];
-    csv_field(out, r->bench);
+    aatgs__csv_str(out, r->bench);
     fputc(',', out);
-    csv_field(out, r->case_name);
+    aatgs__csv_str(out, r->case_name);
     fputc(',', out);
-    csv_field(out, r->candidate);
+    aatgs__csv_str(out, r->candidate);
     fputc(',', out);
-    csv_field(out, r->metric);
+    aatgs__csv_str(out, r->metric);
     fputc(',', out);
     csv_num(out, r->median);
     fputc(',', out);
     csv_num(out, r->mad);
     fprintf(out, ",%d,", r->n);
-    csv_field(out, r->unit);
+    aatgs__csv_str(out, r->unit);
     fprintf(out, ",%s,", r->higher_is_better ? "higher" : "lower");
-    csv_field(out, r->machine);
+    aatgs__csv_str(out, r->machine);
     fputs("\r\n", out);
   }
 }

@@ -1193,7 +1193,7 @@ static void fmt_exact(char *buf, size_t cap, double v) {
   }
 }
 
-static void csv_str(FILE *out, const char *s) {
+void aatgs__csv_str(FILE *out, const char *s) {
   if (strpbrk(s, ",\"\r\n") == NULL) {
     fputs(s, out);
     return;
@@ -1229,7 +1229,7 @@ static void write_csv(const aatgs_report *r, FILE *out) {
       cellval v = value(&r->rows[i], cols[c]);
       if (c) fputc(',', out);
       switch (v.k) {
-      case K_STR: csv_str(out, v.s); break;
+      case K_STR: aatgs__csv_str(out, v.s); break;
       case K_UINT: fprintf(out, "%" PRIu64, v.u); break;
       case K_BOOL: fputs(v.b ? "true" : "false", out); break;
       default:

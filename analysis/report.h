@@ -157,5 +157,8 @@ int aatgs_report_run(const char *db_path, const aatgs_report_options *opt, FILE 
 /* Writes s as a JSON string literal (quoted, escaped) to out; shared by the
  * JSON writers of analysis/ (report, gate). */
 void aatgs__json_str(FILE *out, const char *s);
+/* Writes s as an RFC 4180 CSV field (quoted when it holds a comma, quote or
+ * newline); shared by the CSV writers of analysis/ (report, bench report). */
+void aatgs__csv_str(FILE *out, const char *s);
 
 #endif

@@ -46,8 +46,8 @@ static __device__ __forceinline__ uint32_t sm_id() {
 /* A task: every block spins for dur_ns on the global timer; block 0 reads
  * its config slot and writes the telemetry record, then `extra` flood records. */
 static __global__ void task_kernel(uint32_t task, uint64_t dur_ns, const uint8_t *cfg_ring,
-                            uint32_t cfg_slot, uint32_t cfg_bytes, tel_record *tel,
-                            uint32_t tel_cap, dev_state *st, uint32_t extra) {
+                                   uint32_t cfg_slot, uint32_t cfg_bytes, tel_record *tel,
+                                   uint32_t tel_cap, dev_state *st, uint32_t extra) {
   __shared__ uint64_t t0;
   __shared__ uint32_t word;
   if (task == UINT32_MAX) return; /* warm-up launch: loads the module, records nothing */
