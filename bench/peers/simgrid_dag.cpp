@@ -45,13 +45,11 @@
 
 namespace sg4 = simgrid::s4u;
 
-static double wall()
-{
+static double wall() {
   return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
 }
 
-__attribute__((format(printf, 1, 2))) static int fail(const char* fmt, ...)
-{
+__attribute__((format(printf, 1, 2))) static int fail(const char *fmt, ...) {
   va_list ap;
   va_start(ap, fmt);
   std::fprintf(stderr, "simgrid_dag: ");
@@ -62,57 +60,52 @@ __attribute__((format(printf, 1, 2))) static int fail(const char* fmt, ...)
 }
 
 /* "t123@name" -> 123; -1 when the name is not one of ours. */
-static long task_of(const std::string& name)
-{
-  if (name.size() < 2 || name[0] != 't')
-    return -1;
-  char* end = nullptr;
-  long v    = std::strtol(name.c_str() + 1, &end, 10);
-  if (end == name.c_str() + 1 || *end != '@' || v < 0)
-    return -1;
+static long task_of(const std::string &name) {
+  if (name.size() < 2 || name[0] != 't') return -1;
+  char *end = nullptr;
+  long v = std::strtol(name.c_str() + 1, &end, 10);
+  if (end == name.c_str() + 1 || *end != '@' || v < 0) return -1;
   return v;
 }
 
-int main(int argc, char** argv)
-{
+int main(int argc, char **argv) {
   sg4::Engine e(&argc, argv);
   if (argc != 3) {
     std::fprintf(stderr, "usage: simgrid_dag DAX SCHEDULE [--cfg=...]\n");
     return 2;
   }
-  const char* dax_path   = argv[1];
-  const char* sched_path = argv[2];
+  const char *dax_path = argv[1];
+  const char *sched_path = argv[2];
 
-  FILE* sf = std::fopen(sched_path, "r");
-  if (!sf)
-    return fail("cannot open the schedule %s", sched_path);
+  FILE *sf = std::fopen(sched_path, "r");
+  if (!sf) return fail("cannot open the schedule %s", sched_path);
   long hosts = 0;
   long tasks = 0;
-  if (std::fscanf(sf, " hosts %ld tasks %ld", &hosts, &tasks) != 2 || hosts < 1 || hosts > 65536 || tasks < 0 ||
-      tasks > 100000000L) {
+  if (std::fscanf(sf, " hosts %ld tasks %ld", &hosts, &tasks) != 2 || hosts < 1 || hosts > 65536 ||
+      tasks < 0 || tasks > 100000000L) {
     std::fclose(sf);
     return fail("%s: expected \"hosts P\" and \"tasks N\" first", sched_path);
   }
 
   /* The platform: P hosts of 4.2 Gflop/s, the rate the DAX loader assumes. */
-  double t0         = wall();
-  auto* zone        = sg4::create_full_zone("aatgs");
-  std::vector<sg4::Host*> host(hosts);
+  double t0 = wall();
+  auto *zone = sg4::create_full_zone("aatgs");
+  std::vector<sg4::Host *> host(hosts);
   for (long h = 0; h < hosts; h++)
     host[h] = zone->create_host("h" + std::to_string(h), 4.2e9);
   zone->seal();
 
   std::vector<sg4::ActivityPtr> dag = sg4::create_DAG_from_DAX(dax_path);
-  double t1                         = wall();
+  double t1 = wall();
   if (dag.empty()) {
     std::fclose(sf);
     return fail("%s: SimGrid loaded no DAG (syntax error or cycle)", dax_path);
   }
 
-  std::vector<sg4::Exec*> exec(tasks, nullptr);
-  std::vector<sg4::Exec*> extra; /* root and end */
-  for (const auto& a : dag) {
-    auto* x = dynamic_cast<sg4::Exec*>(a.get());
+  std::vector<sg4::Exec *> exec(tasks, nullptr);
+  std::vector<sg4::Exec *> extra; /* root and end */
+  for (const auto &a : dag) {
+    auto *x = dynamic_cast<sg4::Exec *>(a.get());
     if (!x)
       return fail("%s: activity %s is a transfer; expected no files", dax_path, a->get_cname());
     long t = task_of(x->get_name());
@@ -120,34 +113,33 @@ int main(int argc, char** argv)
       extra.push_back(x);
       continue;
     }
-    if (t >= tasks || exec[t])
-      return fail("%s: task %ld is out of range or repeated", dax_path, t);
+    if (t >= tasks || exec[t]) return fail("%s: task %ld is out of range or repeated", dax_path, t);
     exec[t] = x;
   }
   for (long t = 0; t < tasks; t++)
-    if (!exec[t])
-      return fail("%s: task %ld is missing", dax_path, t);
+    if (!exec[t]) return fail("%s: task %ld is missing", dax_path, t);
 
   std::vector<double> start(tasks, -1.0);
-  std::vector<sg4::Exec*> last(hosts, nullptr);
+  std::vector<sg4::Exec *> last(hosts, nullptr);
   for (long i = 0; i < tasks; i++) {
     long t = 0;
     long h = 0;
     long long s = 0;
-    if (std::fscanf(sf, "%ld %ld %lld", &t, &h, &s) != 3 || t < 0 || t >= tasks || h < 0 || h >= hosts || s < 0 ||
-        start[t] >= 0)
+    if (std::fscanf(sf, "%ld %ld %lld", &t, &h, &s) != 3 || t < 0 || t >= tasks || h < 0 ||
+        h >= hosts || s < 0 || start[t] >= 0)
       return fail("%s: bad or repeated schedule line (entry %ld)", sched_path, i + 1);
     start[t] = (double)s * 1e-9;
     if (last[h]) {
-      const auto& succ = last[h]->get_successors();
-      if (std::none_of(succ.begin(), succ.end(), [&](const sg4::ActivityPtr& p) { return p.get() == exec[t]; }))
+      const auto &succ = last[h]->get_successors();
+      if (std::none_of(succ.begin(), succ.end(),
+                       [&](const sg4::ActivityPtr &p) { return p.get() == exec[t]; }))
         last[h]->add_successor(exec[t]);
     }
     last[h] = exec[t];
     exec[t]->set_host(host[h]); /* nothing starts yet: every task waits on root */
   }
   std::fclose(sf);
-  for (auto* x : extra) /* root and end: 0 flops */
+  for (auto *x : extra) /* root and end: 0 flops */
     x->set_host(host[0]);
   double t2 = wall();
 
@@ -155,17 +147,15 @@ int main(int argc, char** argv)
   double t3 = wall();
 
   double makespan = 0;
-  double max_err  = 0;
-  long done       = 0;
+  double max_err = 0;
+  long done = 0;
   for (long t = 0; t < tasks; t++) {
-    if (exec[t]->get_state() != sg4::Activity::State::FINISHED)
-      continue;
+    if (exec[t]->get_state() != sg4::Activity::State::FINISHED) continue;
     done++;
     makespan = std::max(makespan, exec[t]->get_finish_time());
-    max_err  = std::max(max_err, std::fabs(exec[t]->get_start_time() - start[t]));
+    max_err = std::max(max_err, std::fabs(exec[t]->get_start_time() - start[t]));
   }
-  if (done != tasks)
-    return fail("%s: only %ld tasks finished", dax_path, done);
+  if (done != tasks) return fail("%s: only %ld tasks finished", dax_path, done);
   std::printf("{\"tasks\":%ld,\"hosts\":%ld,\"makespan_s\":%.12f,\"load_s\":%.6f,\"assign_s\":%.6f,"
               "\"sim_s\":%.6f,\"max_start_err_s\":%.3e,\"simgrid\":\"%d.%d\"}\n",
               tasks, hosts, makespan, t1 - t0, t2 - t1, t3 - t2, max_err, SIMGRID_VERSION_MAJOR,
